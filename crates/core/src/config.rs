@@ -1,0 +1,251 @@
+//! Typed configuration. Values come from the environment (and `.env`), CLI flags
+//! override them; the binary does the reading, this module the rules.
+
+use std::fmt;
+
+use chrono_tz::Tz;
+
+use crate::links::BotUsername;
+
+/// One environment variable the product reads. `.env.example` and the README's
+/// configuration table list exactly these (a test checks it).
+#[derive(Debug, Clone, Copy)]
+pub struct EnvVar {
+    pub name: &'static str,
+    pub default: Option<&'static str>,
+    pub doc: &'static str,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://startlink.db?mode=rwc";
+pub const DEFAULT_TIMEZONE: &str = "Asia/Tashkent";
+
+/// Every variable, in the order `.env.example` lists them.
+pub const ENV_VARS: &[EnvVar] = &[
+    EnvVar {
+        name: "DATABASE_URL",
+        default: Some(DEFAULT_DATABASE_URL),
+        doc: "Database: sqlite://FILE?mode=rwc (embedded) or postgres://USER:PASS@HOST/DB. The Python version's sqlite+aiosqlite:///FILE is understood too.",
+    },
+    EnvVar {
+        name: "BOT_USERNAME",
+        default: None,
+        doc: "The bot's username, used to build t.me links until the bot has asked Telegram its own name.",
+    },
+    EnvVar {
+        name: "TIMEZONE",
+        default: Some(DEFAULT_TIMEZONE),
+        doc: "IANA time zone for showing times and for day boundaries in statistics.",
+    },
+    EnvVar {
+        name: "RUST_LOG",
+        default: Some("warn,startlink=info,startlink_core=info"),
+        doc: "Log filter (tracing EnvFilter syntax); logs go to stderr.",
+    },
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("DATABASE_URL {0} is not supported: use sqlite://FILE?mode=rwc or postgres://USER:PASS@HOST/DB")]
+    UnsupportedDatabase(String),
+    #[error("DATABASE_URL is empty")]
+    EmptyDatabaseUrl,
+    #[error("TIMEZONE {0:?} is not an IANA time zone name (like Asia/Tashkent or UTC)")]
+    Timezone(String),
+    #[error("BOT_USERNAME: {0}")]
+    BotUsername(#[from] crate::links::UrlError),
+}
+
+/// Which engine a `DatabaseUrl` selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+/// A database URL in the form the driver takes. Its password never appears in
+/// `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    url: String,
+    kind: DbKind,
+}
+
+impl DatabaseUrl {
+    /// Parses a URL, mapping the Python version's SQLAlchemy forms. The second
+    /// value, when present, is a note for the log about such a mapping.
+    pub fn parse(input: &str) -> Result<(Self, Option<String>), ConfigError> {
+        let raw = input.trim();
+        if raw.is_empty() {
+            return Err(ConfigError::EmptyDatabaseUrl);
+        }
+        let scheme = raw.split("://").next().unwrap_or_default().to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Ok((Self::sqlite(raw.to_owned()), None)),
+            "postgres" | "postgresql" => Ok((Self::postgres(raw.to_owned()), None)),
+            "sqlite+aiosqlite" | "sqlite+pysqlite" => {
+                // SQLAlchemy: sqlite:///relative.db, sqlite:////absolute/path.db
+                let rest = raw.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+                let path = rest.strip_prefix('/').unwrap_or(rest);
+                let (path, _query) = path.split_once('?').unwrap_or((path, ""));
+                let mapped = Self::sqlite(format!("sqlite://{path}?mode=rwc"));
+                let note = format!(
+                    "DATABASE_URL {input} is SQLAlchemy's form; using the SQLite file {path} ({})",
+                    mapped.redacted()
+                );
+                Ok((mapped, Some(note)))
+            }
+            "postgresql+asyncpg" | "postgresql+psycopg" | "postgresql+psycopg2" => {
+                let rest = raw.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+                let mapped = Self::postgres(format!("postgres://{rest}"));
+                let note = format!(
+                    "DATABASE_URL uses SQLAlchemy's driver suffix; using {}",
+                    mapped.redacted()
+                );
+                Ok((mapped, Some(note)))
+            }
+            _ => Err(ConfigError::UnsupportedDatabase(redact(raw))),
+        }
+    }
+
+    fn sqlite(url: String) -> Self {
+        Self { url, kind: DbKind::Sqlite }
+    }
+
+    fn postgres(url: String) -> Self {
+        Self { url, kind: DbKind::Postgres }
+    }
+
+    pub fn kind(&self) -> DbKind {
+        self.kind
+    }
+
+    /// The full URL, password included, for the driver only.
+    pub fn expose(&self) -> &str {
+        &self.url
+    }
+
+    /// The URL with its password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        redact(&self.url)
+    }
+}
+
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("DatabaseUrl").field(&self.redacted()).finish()
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// The settings every part of the product shares.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where links, events and users are stored.
+    pub database_url: DatabaseUrl,
+    /// Fallback bot username for building links (the bot's own `getMe` answer,
+    /// stored in settings, takes precedence once known).
+    pub bot_username: Option<BotUsername>,
+    /// Time zone for display and day boundaries.
+    pub timezone: Tz,
+}
+
+impl Config {
+    /// Builds the configuration from raw values; returns notes for the log too.
+    pub fn from_values(
+        database_url: &str,
+        bot_username: Option<&str>,
+        timezone: &str,
+    ) -> Result<(Self, Vec<String>), ConfigError> {
+        let (database_url, note) = DatabaseUrl::parse(database_url)?;
+        let bot_username = bot_username
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(BotUsername::parse)
+            .transpose()?;
+        let timezone = parse_timezone(timezone)?;
+        Ok((Self { database_url, bot_username, timezone }, note.into_iter().collect()))
+    }
+}
+
+pub fn parse_timezone(input: &str) -> Result<Tz, ConfigError> {
+    input
+        .trim()
+        .parse::<Tz>()
+        .map_err(|_| ConfigError::Timezone(input.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_python_versions_sqlite_url_maps_to_the_same_file() {
+        let (url, note) = DatabaseUrl::parse("sqlite+aiosqlite:///bot_data.db").unwrap();
+        assert_eq!(url.expose(), "sqlite://bot_data.db?mode=rwc");
+        assert_eq!(url.kind(), DbKind::Sqlite);
+        assert!(note.unwrap().contains("bot_data.db"));
+        let (url, _) = DatabaseUrl::parse("sqlite+aiosqlite:////var/lib/bot/bot_data.db").unwrap();
+        assert_eq!(url.expose(), "sqlite:///var/lib/bot/bot_data.db?mode=rwc");
+    }
+
+    #[test]
+    fn postgres_urls_are_accepted_in_both_spellings() {
+        for input in ["postgres://u:p@h/db", "postgresql://u:p@h/db", "postgresql+asyncpg://u:p@h/db"] {
+            let (url, _) = DatabaseUrl::parse(input).unwrap();
+            assert_eq!(url.kind(), DbKind::Postgres, "{input}");
+        }
+    }
+
+    #[test]
+    fn unknown_databases_are_refused_without_leaking_the_password() {
+        let error = DatabaseUrl::parse("mysql://root:hunter2@localhost/db").unwrap_err();
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+        assert!(DatabaseUrl::parse("  ").is_err());
+    }
+
+    #[test]
+    fn the_password_is_redacted_in_debug_and_display() {
+        let (url, _) = DatabaseUrl::parse("postgres://shop:s3cr3t@db.local:5432/shop?sslmode=disable").unwrap();
+        let (config, _) = Config::from_values(url.expose(), Some("shop_bot"), "UTC").unwrap();
+        for shown in [format!("{url:?}"), url.to_string(), format!("{config:?}")] {
+            assert!(!shown.contains("s3cr3t"), "{shown}");
+            assert!(shown.contains("shop:***@db.local:5432/shop"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_bad_time_zone_or_bot_name_is_a_clear_error() {
+        assert!(matches!(
+            Config::from_values(DEFAULT_DATABASE_URL, None, "Mars/Olympus"),
+            Err(ConfigError::Timezone(_))
+        ));
+        assert!(matches!(
+            Config::from_values(DEFAULT_DATABASE_URL, Some("no spaces bot"), "UTC"),
+            Err(ConfigError::BotUsername(_))
+        ));
+        let (config, notes) = Config::from_values(DEFAULT_DATABASE_URL, Some(""), DEFAULT_TIMEZONE).unwrap();
+        assert!(config.bot_username.is_none());
+        assert!(notes.is_empty());
+        assert_eq!(config.timezone, chrono_tz::Asia::Tashkent);
+    }
+}

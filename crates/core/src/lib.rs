@@ -1,0 +1,17 @@
+//! startlink's domain: link keys and payloads, links and what opening one does,
+//! events, Telegram users, campaigns, settings, and the storage they share.
+//!
+//! Invariant: nothing here knows about HTTP or Telegram transports (`axum`,
+//! `teloxide`); the binary's adapters parse input, call one function here, and
+//! format the result.
+
+pub mod campaigns;
+pub mod config;
+pub mod db;
+pub mod events;
+pub mod links;
+pub mod settings;
+pub mod time;
+pub mod users;
+
+pub use sea_orm::DatabaseConnection;

@@ -1,0 +1,323 @@
+//! Links: what a key means (an order, a campaign, a referral), its limits and state.
+//!
+//! Opening a link (`open`) is the one entry point for a Telegram `/start`; it ties
+//! links, users and events together in one transaction.
+
+pub(crate) mod entity;
+mod key;
+mod open;
+mod payload;
+mod stats;
+mod store;
+mod url;
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use key::{KEY_ALPHABET, KeyError, LinkKey, REFERRAL_PREFIX};
+pub use open::{Opened, open};
+pub use payload::{AFFILIATE_PREFIX, PayloadError, StartPayload, encode_aiogram};
+pub use stats::{CreatorStats, LinkStats, StatsScope, stats, stats_by_creator};
+pub use store::{
+    LinkFilter, LinkSort, Page, Revocation, create, extend, find, list, referral_for, revoke,
+};
+pub use url::{AdminRight, BotUsername, LinkBuilder, UrlError};
+
+/// What a link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    /// One customer's order; one-time unless told otherwise.
+    Order,
+    /// A poster, an ad, a post; unlimited unless capped.
+    Campaign,
+    /// A user's personal link; one per user, unlimited.
+    Referral,
+}
+
+impl LinkKind {
+    pub const ALL: [LinkKind; 3] = [Self::Order, Self::Campaign, Self::Referral];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Order => "order",
+            Self::Campaign => "campaign",
+            Self::Referral => "referral",
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == input)
+    }
+
+    /// `max_uses` when the creator says nothing.
+    pub fn default_max_uses(self) -> Option<i64> {
+        match self {
+            Self::Order => Some(1),
+            Self::Campaign | Self::Referral => None,
+        }
+    }
+}
+
+impl fmt::Display for LinkKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a link stands at a given instant. Precedence: revoked, used, expired, active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkStatus {
+    Active,
+    Used,
+    Expired,
+    Revoked,
+}
+
+impl LinkStatus {
+    pub const ALL: [LinkStatus; 4] = [Self::Active, Self::Used, Self::Expired, Self::Revoked];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Used => "used",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == input)
+    }
+}
+
+impl fmt::Display for LinkStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How many uses a new link allows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UseLimit {
+    /// One for an order link, unlimited for a campaign.
+    #[default]
+    KindDefault,
+    Max(i64),
+    Unlimited,
+}
+
+/// Everything needed to create a link. Strings are stored exactly as given.
+#[derive(Debug, Clone, Default)]
+pub struct NewLink {
+    pub kind: Option<LinkKind>,
+    pub product_id: Option<i64>,
+    pub order_log_id: Option<i64>,
+    /// Free-form JSON object for the shop's own data.
+    pub attrs: Option<serde_json::Value>,
+    pub title: Option<String>,
+    pub welcome_text: Option<String>,
+    /// Campaign name; created on first use.
+    pub campaign: Option<String>,
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    pub uses: UseLimit,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Telegram id of the operator creating it (none from the CLI).
+    pub created_by: Option<i64>,
+}
+
+/// A change to a link's limits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extension {
+    pub expiry: Option<ExpiryChange>,
+    /// Uses to add to a capped link (an unlimited link stays unlimited).
+    pub more_uses: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiryChange {
+    At(DateTime<Utc>),
+    Never,
+}
+
+/// A stored link. Serialises with the database column names, which the CLI's and
+/// the API's JSON share.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Link {
+    #[serde(skip)]
+    pub id: i64,
+    pub key: LinkKey,
+    pub kind: LinkKind,
+    pub product_id: Option<i64>,
+    pub order_log_id: Option<i64>,
+    pub attrs: serde_json::Value,
+    pub title: Option<String>,
+    pub welcome_text: Option<String>,
+    pub campaign: Option<String>,
+    #[serde(skip)]
+    pub campaign_id: Option<i64>,
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    pub max_uses: Option<i64>,
+    pub use_count: i64,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub referrer_id: Option<i64>,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Link {
+    pub fn status(&self, now: DateTime<Utc>) -> LinkStatus {
+        if self.revoked_at.is_some() {
+            LinkStatus::Revoked
+        } else if self.max_uses.is_some_and(|max| self.use_count >= max) {
+            LinkStatus::Used
+        } else if self.expires_at.is_some_and(|at| at <= now) {
+            LinkStatus::Expired
+        } else {
+            LinkStatus::Active
+        }
+    }
+
+    /// `https://t.me/<bot>?start=<key>`, when the bot's name is known.
+    pub fn url(&self, builder: Option<&LinkBuilder>) -> Option<String> {
+        builder.and_then(|b| b.start(self.key.as_str()).ok())
+    }
+
+    /// The link as the CLI and the API show it: its columns, its URL and status.
+    pub fn view(&self, builder: Option<&LinkBuilder>, now: DateTime<Utc>) -> LinkView<'_> {
+        LinkView { url: self.url(builder), status: self.status(now), link: self }
+    }
+
+    pub(crate) fn from_model(m: entity::Model, campaign: Option<String>) -> Result<Self, LinkError> {
+        let key = LinkKey::parse(&m.key)
+            .map_err(|e| LinkError::Corrupt(format!("link {} has key {:?}: {e}", m.id, m.key)))?;
+        let kind = LinkKind::parse(&m.kind)
+            .ok_or_else(|| LinkError::Corrupt(format!("link {} has kind {:?}", m.id, m.kind)))?;
+        Ok(Self {
+            id: m.id,
+            key,
+            kind,
+            product_id: m.product_id,
+            order_log_id: m.order_log_id,
+            attrs: m.attrs,
+            title: m.title,
+            welcome_text: m.welcome_text,
+            campaign,
+            campaign_id: m.campaign_id,
+            utm_source: m.utm_source,
+            utm_medium: m.utm_medium,
+            utm_campaign: m.utm_campaign,
+            max_uses: m.max_uses,
+            use_count: m.use_count,
+            expires_at: m.expires_at,
+            revoked_at: m.revoked_at,
+            referrer_id: m.referrer_id,
+            created_by: m.created_by,
+            created_at: m.created_at,
+        })
+    }
+}
+
+/// [`Link`] plus what is derived from it, for output.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView<'a> {
+    #[serde(flatten)]
+    pub link: &'a Link,
+    pub url: Option<String>,
+    pub status: LinkStatus,
+}
+
+/// Why a link operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("no link with key {0}")]
+    NotFound(String),
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error("link {0} is revoked; a revoked link cannot be changed")]
+    Revoked(String),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("database error")]
+    Db(#[from] sea_orm::DbErr),
+}
+
+impl LinkError {
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::Invalid { field, reason: reason.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+
+    fn link(max_uses: Option<i64>, use_count: i64) -> Link {
+        Link {
+            id: 1,
+            key: LinkKey::generate(),
+            kind: LinkKind::Order,
+            product_id: Some(123),
+            order_log_id: Some(9876),
+            attrs: serde_json::json!({}),
+            title: None,
+            welcome_text: None,
+            campaign: None,
+            campaign_id: None,
+            utm_source: None,
+            utm_medium: None,
+            utm_campaign: None,
+            max_uses,
+            use_count,
+            expires_at: None,
+            revoked_at: None,
+            referrer_id: None,
+            created_by: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn status_follows_revoked_used_expired_active_precedence() {
+        let now = Utc::now();
+        let mut l = link(Some(1), 0);
+        assert_eq!(l.status(now), LinkStatus::Active);
+        l.expires_at = Some(now);
+        assert_eq!(l.status(now), LinkStatus::Expired, "expiry is exclusive");
+        l.expires_at = Some(now + Duration::microseconds(1));
+        assert_eq!(l.status(now), LinkStatus::Active);
+        l.use_count = 1;
+        assert_eq!(l.status(now), LinkStatus::Used);
+        l.revoked_at = Some(now);
+        assert_eq!(l.status(now), LinkStatus::Revoked);
+        assert_eq!(link(None, 1_000_000).status(now), LinkStatus::Active);
+    }
+
+    #[test]
+    fn a_link_serialises_with_the_column_names() {
+        let l = link(Some(1), 0);
+        let builder = LinkBuilder::new(BotUsername::parse("shop_bot").unwrap());
+        let json = serde_json::to_value(l.view(Some(&builder), Utc::now())).unwrap();
+        for name in [
+            "key", "url", "kind", "product_id", "order_log_id", "attrs", "title", "welcome_text",
+            "campaign", "utm_source", "utm_medium", "utm_campaign", "max_uses", "use_count",
+            "expires_at", "revoked_at", "created_by", "created_at", "status",
+        ] {
+            assert!(json.get(name).is_some(), "missing {name} in {json}");
+        }
+        assert!(json.get("id").is_none());
+        assert_eq!(json["kind"], "order");
+        assert_eq!(json["status"], "active");
+        assert_eq!(json["url"], format!("https://t.me/shop_bot?start={}", l.key));
+    }
+}

@@ -1,0 +1,178 @@
+//! `open`: what happens when someone sends `/start <payload>`.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Set, TransactionSession, TransactionTrait,
+};
+
+use super::entity::{self as link_entity, Column};
+use super::payload::StartPayload;
+use super::{Link, LinkError, LinkKind, store};
+use crate::events::{self, Outcome};
+use crate::users::{self, Attribution, TgProfile, TgUserId};
+use crate::{campaigns, time};
+
+/// What `open` did.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub outcome: Outcome,
+    /// The link the payload named, as it stood after this open; `None` for
+    /// `NotFound` and `Invalid`.
+    pub link: Option<Link>,
+    /// Whether this was the first time the user was seen.
+    pub new_user: bool,
+}
+
+/// Handles one `/start <payload>` from `user` at `at`, in one transaction:
+/// records the user (new users are attributed to the link, first touch only),
+/// takes a use of the link when one is left, and records exactly one event.
+///
+/// Taking a use is a conditional `UPDATE` (not revoked, not expired, uses left)
+/// plus the `redemptions` row, never a read followed by a write, so it holds
+/// under concurrent opens in one process and across processes.
+pub async fn open<C>(
+    db: &C,
+    payload: &str,
+    user: &TgProfile,
+    at: DateTime<Utc>,
+) -> Result<Opened, LinkError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let at = time::truncate(at);
+    let parsed = StartPayload::parse(payload);
+    // Read outside the transaction: SQLite transactions must start with a write
+    // to wait for the lock instead of failing with SQLITE_BUSY. Nothing below
+    // trusts this read for the decision to take a use.
+    let found = match &parsed {
+        Ok(payload) => store::find_first(db, &payload.candidates()).await?,
+        Err(_) => None,
+    };
+    let attribution = found
+        .as_ref()
+        .map(|m| Attribution {
+            first_link_id: Some(m.id),
+            first_campaign_id: m.campaign_id,
+            referred_by: m.referrer_id.filter(|referrer| *referrer != user.id.get()),
+        })
+        .unwrap_or_default();
+
+    let txn = db.begin().await?;
+    let new_user = users::touch(&txn, user, attribution, at).await?;
+    let (outcome, model) = match (&parsed, found) {
+        (Err(_), _) => (Outcome::Invalid, None),
+        (Ok(_), None) => (Outcome::NotFound, None),
+        (Ok(_), Some(m)) if m.revoked_at.is_some() => (Outcome::Revoked, Some(m)),
+        (Ok(_), Some(m)) => {
+            let (outcome, model) = take_use(&txn, m, user.id, at).await?;
+            (outcome, Some(model))
+        }
+    };
+    let unmatched_payload = model.is_none().then_some(payload);
+    events::record(
+        &txn,
+        model.as_ref().map(|m| m.id),
+        user.id,
+        outcome,
+        unmatched_payload,
+        new_user,
+        at,
+    )
+    .await?;
+    txn.commit().await?;
+
+    let link = match model {
+        Some(m) => {
+            let campaign = match m.campaign_id {
+                Some(id) => campaigns::names_by_id(db, [id]).await?.remove(&id),
+                None => None,
+            };
+            Some(Link::from_model(m, campaign)?)
+        }
+        None => None,
+    };
+    Ok(Opened { outcome, link, new_user })
+}
+
+async fn take_use<C: ConnectionTrait>(
+    txn: &C,
+    mut link: link_entity::Model,
+    user: TgUserId,
+    at: DateTime<Utc>,
+) -> Result<(Outcome, link_entity::Model), LinkError> {
+    let claimed = redemption::Entity::insert(redemption::ActiveModel {
+        link_id: Set(link.id),
+        tg_user_id: Set(user.get()),
+        at: Set(at),
+    })
+    .on_conflict(
+        OnConflict::columns([redemption::Column::LinkId, redemption::Column::TgUserId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    if claimed == 0 {
+        return Ok((Outcome::AlreadyYours, link));
+    }
+
+    let take = Query::update()
+        .table(link_entity::Entity)
+        .value(Column::UseCount, Expr::col(Column::UseCount).add(1))
+        .and_where(Column::Id.eq(link.id))
+        .and_where(Column::RevokedAt.is_null())
+        .cond_where(
+            sea_orm::Condition::any()
+                .add(Column::ExpiresAt.is_null())
+                .add(Column::ExpiresAt.gt(at)),
+        )
+        .cond_where(
+            sea_orm::Condition::any()
+                .add(Column::MaxUses.is_null())
+                .add(Expr::col(Column::UseCount).lt(Expr::col(Column::MaxUses))),
+        )
+        .returning_col(Column::UseCount)
+        .to_owned();
+    if let Some(row) = txn.query_one(&take).await? {
+        link.use_count = row.try_get("", Column::UseCount.as_str())?;
+        let outcome = match LinkKind::parse(&link.kind) {
+            Some(LinkKind::Order) => Outcome::Redeemed,
+            _ => Outcome::Accepted,
+        };
+        return Ok((outcome, link));
+    }
+
+    // No use left for us: drop the claim made above (still ours alone, uncommitted)
+    // and say why, from the row as it is now.
+    redemption::Entity::delete_by_id((link.id, user.get())).exec(txn).await?;
+    let current = store::find_by_id(txn, link.id).await?.unwrap_or(link);
+    let outcome = if current.revoked_at.is_some() {
+        Outcome::Revoked
+    } else if current.expires_at.is_some_and(|e| e <= at) {
+        Outcome::Expired
+    } else {
+        Outcome::AlreadyUsed
+    };
+    Ok((outcome, current))
+}
+
+/// The `redemptions` table: who took a use of which link.
+pub(crate) mod redemption {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "redemptions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub link_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tg_user_id: i64,
+        pub at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,0 +1,57 @@
+//! SQL for `tg_users`.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set};
+
+use super::entity::{self, Column, Entity};
+use super::{Attribution, TgProfile, TgUser, TgUserId};
+
+/// Records that `profile` was seen at `at`: inserts a new user with `attribution`
+/// (first touch), or refreshes a known user's profile and leaves his attribution
+/// alone. Returns whether the user is new. Safe under concurrent calls for the
+/// same user: exactly one of them sees `true`.
+pub async fn touch<C: ConnectionTrait>(
+    db: &C,
+    profile: &TgProfile,
+    attribution: Attribution,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let row = entity::ActiveModel {
+        id: Set(profile.id.get()),
+        username: Set(profile.username.clone()),
+        first_name: Set(profile.first_name.clone()),
+        language_code: Set(profile.language_code.clone()),
+        lang: Set(None),
+        first_seen_at: Set(at),
+        last_seen_at: Set(at),
+        referred_by: Set(attribution.referred_by),
+        first_link_id: Set(attribution.first_link_id),
+        first_campaign_id: Set(attribution.first_campaign_id),
+    };
+    let inserted = Entity::insert(row)
+        .on_conflict(OnConflict::column(Column::Id).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    if inserted == 1 {
+        return Ok(true);
+    }
+    Entity::update_many()
+        .col_expr(Column::Username, Expr::value(profile.username.clone()))
+        .col_expr(Column::FirstName, Expr::value(profile.first_name.clone()))
+        .col_expr(Column::LanguageCode, Expr::value(profile.language_code.clone()))
+        .col_expr(Column::LastSeenAt, Expr::value(at))
+        .filter(Column::Id.eq(profile.id.get()))
+        .exec(db)
+        .await?;
+    Ok(false)
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, id: TgUserId) -> Result<Option<TgUser>, DbErr> {
+    Ok(Entity::find_by_id(id.get()).one(db).await?.map(TgUser::from))
+}
+
+/// How many users joined through `referrer`'s personal link.
+pub async fn count_referred<C: ConnectionTrait>(db: &C, referrer: TgUserId) -> Result<u64, DbErr> {
+    Entity::find().filter(Column::ReferredBy.eq(referrer.get())).count(db).await
+}
