@@ -1,1 +1,7 @@
-fn main() {}
+//! The `startlink` binary: parses the command line and hands over to the library.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    startlink::cli::main()
+}

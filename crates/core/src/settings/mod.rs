@@ -37,3 +37,15 @@ pub async fn set<C: ConnectionTrait>(
         .await?;
     Ok(())
 }
+
+/// The builder for this bot's links: the username the bot learnt from Telegram
+/// if it has run, else the configured `BOT_USERNAME`, else none.
+pub async fn link_builder<C: ConnectionTrait>(
+    db: &C,
+    configured: Option<&crate::links::BotUsername>,
+) -> Result<Option<crate::links::LinkBuilder>, DbErr> {
+    let learnt = get(db, BOT_USERNAME)
+        .await?
+        .and_then(|name| crate::links::BotUsername::parse(&name).ok());
+    Ok(learnt.or_else(|| configured.cloned()).map(crate::links::LinkBuilder::new))
+}
