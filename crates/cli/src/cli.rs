@@ -37,6 +37,8 @@ pub struct GlobalArgs {
     pub timezone: String,
 }
 
+// Parsed once per run; boxing the big variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply pending database migrations (every command also does this first)
@@ -57,7 +59,10 @@ pub fn main() -> ExitCode {
     if let Err(dotenvy::Error::LineParse(line, index)) = &dotenv {
         tracing::warn!("ignoring .env: cannot parse {line:?} at position {index}");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");

@@ -14,7 +14,9 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
 }
 
 pub fn time(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S %:z").to_string()
+    at.with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M:%S %:z")
+        .to_string()
 }
 
 pub fn optional_time(at: Option<DateTime<Utc>>, tz: Tz, none: &str) -> String {

@@ -45,7 +45,9 @@ pub const ENV_VARS: &[EnvVar] = &[
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
-    #[error("DATABASE_URL {0} is not supported: use sqlite://FILE?mode=rwc or postgres://USER:PASS@HOST/DB")]
+    #[error(
+        "DATABASE_URL {0} is not supported: use sqlite://FILE?mode=rwc or postgres://USER:PASS@HOST/DB"
+    )]
     UnsupportedDatabase(String),
     #[error("DATABASE_URL is empty")]
     EmptyDatabaseUrl,
@@ -78,13 +80,20 @@ impl DatabaseUrl {
         if raw.is_empty() {
             return Err(ConfigError::EmptyDatabaseUrl);
         }
-        let scheme = raw.split("://").next().unwrap_or_default().to_ascii_lowercase();
+        let scheme = raw
+            .split("://")
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         match scheme.as_str() {
             "sqlite" => Ok((Self::sqlite(raw.to_owned()), None)),
             "postgres" | "postgresql" => Ok((Self::postgres(raw.to_owned()), None)),
             "sqlite+aiosqlite" | "sqlite+pysqlite" => {
                 // SQLAlchemy: sqlite:///relative.db, sqlite:////absolute/path.db
-                let rest = raw.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+                let rest = raw
+                    .split_once("://")
+                    .map(|(_, rest)| rest)
+                    .unwrap_or_default();
                 let path = rest.strip_prefix('/').unwrap_or(rest);
                 let (path, _query) = path.split_once('?').unwrap_or((path, ""));
                 let mapped = Self::sqlite(format!("sqlite://{path}?mode=rwc"));
@@ -95,7 +104,10 @@ impl DatabaseUrl {
                 Ok((mapped, Some(note)))
             }
             "postgresql+asyncpg" | "postgresql+psycopg" | "postgresql+psycopg2" => {
-                let rest = raw.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+                let rest = raw
+                    .split_once("://")
+                    .map(|(_, rest)| rest)
+                    .unwrap_or_default();
                 let mapped = Self::postgres(format!("postgres://{rest}"));
                 let note = format!(
                     "DATABASE_URL uses SQLAlchemy's driver suffix; using {}",
@@ -108,11 +120,17 @@ impl DatabaseUrl {
     }
 
     fn sqlite(url: String) -> Self {
-        Self { url, kind: DbKind::Sqlite }
+        Self {
+            url,
+            kind: DbKind::Sqlite,
+        }
     }
 
     fn postgres(url: String) -> Self {
-        Self { url, kind: DbKind::Postgres }
+        Self {
+            url,
+            kind: DbKind::Postgres,
+        }
     }
 
     pub fn kind(&self) -> DbKind {
@@ -147,7 +165,9 @@ fn redact(url: &str) -> String {
 
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("DatabaseUrl").field(&self.redacted()).finish()
+        f.debug_tuple("DatabaseUrl")
+            .field(&self.redacted())
+            .finish()
     }
 }
 
@@ -183,7 +203,14 @@ impl Config {
             .map(BotUsername::parse)
             .transpose()?;
         let timezone = parse_timezone(timezone)?;
-        Ok((Self { database_url, bot_username, timezone }, note.into_iter().collect()))
+        Ok((
+            Self {
+                database_url,
+                bot_username,
+                timezone,
+            },
+            note.into_iter().collect(),
+        ))
     }
 }
 
@@ -210,7 +237,11 @@ mod tests {
 
     #[test]
     fn postgres_urls_are_accepted_in_both_spellings() {
-        for input in ["postgres://u:p@h/db", "postgresql://u:p@h/db", "postgresql+asyncpg://u:p@h/db"] {
+        for input in [
+            "postgres://u:p@h/db",
+            "postgresql://u:p@h/db",
+            "postgresql+asyncpg://u:p@h/db",
+        ] {
             let (url, _) = DatabaseUrl::parse(input).unwrap();
             assert_eq!(url.kind(), DbKind::Postgres, "{input}");
         }
@@ -225,7 +256,9 @@ mod tests {
 
     #[test]
     fn the_password_is_redacted_in_debug_and_display() {
-        let (url, _) = DatabaseUrl::parse("postgres://shop:s3cr3t@db.local:5432/shop?sslmode=disable").unwrap();
+        let (url, _) =
+            DatabaseUrl::parse("postgres://shop:s3cr3t@db.local:5432/shop?sslmode=disable")
+                .unwrap();
         let (config, _) = Config::from_values(url.expose(), Some("shop_bot"), "UTC").unwrap();
         for shown in [format!("{url:?}"), url.to_string(), format!("{config:?}")] {
             assert!(!shown.contains("s3cr3t"), "{shown}");
@@ -243,7 +276,8 @@ mod tests {
             Config::from_values(DEFAULT_DATABASE_URL, Some("no spaces bot"), "UTC"),
             Err(ConfigError::BotUsername(_))
         ));
-        let (config, notes) = Config::from_values(DEFAULT_DATABASE_URL, Some(""), DEFAULT_TIMEZONE).unwrap();
+        let (config, notes) =
+            Config::from_values(DEFAULT_DATABASE_URL, Some(""), DEFAULT_TIMEZONE).unwrap();
         assert!(config.bot_username.is_none());
         assert!(notes.is_empty());
         assert_eq!(config.timezone, chrono_tz::Asia::Tashkent);

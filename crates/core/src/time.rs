@@ -17,11 +17,15 @@ pub fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimeError {
-    #[error("duration {0:?} is not valid: use a number and a unit, like 90m, 24h, 7d or 2w (1d12h works too)")]
+    #[error(
+        "duration {0:?} is not valid: use a number and a unit, like 90m, 24h, 7d or 2w (1d12h works too)"
+    )]
     Ttl(String),
     #[error("duration {0:?} is too long")]
     TtlTooLong(String),
-    #[error("time {0:?} is not valid: use RFC 3339 like 2026-12-31T23:59:00+05:00, or 2026-12-31 23:59 / 2026-12-31 in the configured time zone")]
+    #[error(
+        "time {0:?} is not valid: use RFC 3339 like 2026-12-31T23:59:00+05:00, or 2026-12-31 23:59 / 2026-12-31 in the configured time zone"
+    )]
     Timestamp(String),
     #[error("time {0:?} does not exist in time zone {1} (a clock change skips it)")]
     Nonexistent(String, Tz),
@@ -73,15 +77,20 @@ pub fn parse_instant(input: &str, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(truncate(at.with_timezone(&Utc)));
     }
-    let naive = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .or_else(|| {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-        })
-        .ok_or_else(|| TimeError::Timestamp(input.to_owned()))?;
+    let naive = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })
+    .ok_or_else(|| TimeError::Timestamp(input.to_owned()))?;
     match tz.from_local_datetime(&naive) {
         LocalResult::Single(at) => Ok(truncate(at.with_timezone(&Utc))),
         // An hour that happens twice: the first one, as most calendars read it.
@@ -111,8 +120,21 @@ mod tests {
 
     #[test]
     fn bad_ttls_are_rejected() {
-        for input in ["", "h", "24", "24x", "-1h", "0h", "1.5h", "99999999999999999999d", "40000d"] {
-            assert!(parse_ttl(input).is_err(), "input {input:?} should be rejected");
+        for input in [
+            "",
+            "h",
+            "24",
+            "24x",
+            "-1h",
+            "0h",
+            "1.5h",
+            "99999999999999999999d",
+            "40000d",
+        ] {
+            assert!(
+                parse_ttl(input).is_err(),
+                "input {input:?} should be rejected"
+            );
         }
     }
 

@@ -199,7 +199,9 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
         LinkCommand::Create(args) => {
             let json = args.json;
             let new = new_link(args, config)?;
-            let link = links::create(&db, new, now).await.context("cannot create the link")?;
+            let link = links::create(&db, new, now)
+                .await
+                .context("cannot create the link")?;
             if json {
                 output::print_json(&link.view(builder.as_ref(), now))
             } else {
@@ -227,7 +229,9 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
                 limit: args.limit,
                 page: args.page - 1,
             };
-            let page = links::list(&db, &filter, now).await.context("cannot list links")?;
+            let page = links::list(&db, &filter, now)
+                .await
+                .context("cannot list links")?;
             if args.json {
                 #[derive(Serialize)]
                 struct Listing<'a> {
@@ -236,7 +240,11 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
                     per_page: u64,
                     links: Vec<LinkView<'a>>,
                 }
-                let views = page.items.iter().map(|l| l.view(builder.as_ref(), now)).collect();
+                let views = page
+                    .items
+                    .iter()
+                    .map(|l| l.view(builder.as_ref(), now))
+                    .collect();
                 return output::print_json(&Listing {
                     total: page.total,
                     page: page.page + 1,
@@ -244,15 +252,29 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
                     links: views,
                 });
             }
-            print_list(&page.items, page.total, page.page + 1, page.per_page, tz, now);
+            print_list(
+                &page.items,
+                page.total,
+                page.page + 1,
+                page.per_page,
+                tz,
+                now,
+            );
             Ok(())
         }
         LinkCommand::Show(args) => {
             let key = parse_key(&args.key)?;
             let link = find(&db, &key).await?;
-            let events = events::list(&db, &EventFilter { link_id: Some(link.id), limit: args.events, ..Default::default() })
-                .await
-                .context("cannot read the link's events")?;
+            let events = events::list(
+                &db,
+                &EventFilter {
+                    link_id: Some(link.id),
+                    limit: args.events,
+                    ..Default::default()
+                },
+            )
+            .await
+            .context("cannot read the link's events")?;
             if args.json {
                 #[derive(Serialize)]
                 struct Shown<'a> {
@@ -260,7 +282,10 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
                     link: LinkView<'a>,
                     events: &'a [Event],
                 }
-                return output::print_json(&Shown { link: link.view(builder.as_ref(), now), events: &events });
+                return output::print_json(&Shown {
+                    link: link.view(builder.as_ref(), now),
+                    events: &events,
+                });
             }
             print_link(&link, builder.as_ref(), tz, now);
             print_events(&events, tz);
@@ -268,7 +293,9 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
         }
         LinkCommand::Revoke(args) => {
             let key = parse_key(&args.key)?;
-            let revocation = links::revoke(&db, &key, now).await.with_context(|| format!("cannot revoke {key}"))?;
+            let revocation = links::revoke(&db, &key, now)
+                .await
+                .with_context(|| format!("cannot revoke {key}"))?;
             if args.json {
                 return output::print_json(&revocation.link.view(builder.as_ref(), now));
             }
@@ -296,8 +323,13 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
             if expiry.is_none() && args.uses.is_none() {
                 bail!("nothing to change: give --ttl, --expires, --never-expires or --uses");
             }
-            let change = Extension { expiry, more_uses: args.uses };
-            let link = links::extend(&db, &key, change, now).await.with_context(|| format!("cannot extend {key}"))?;
+            let change = Extension {
+                expiry,
+                more_uses: args.uses,
+            };
+            let link = links::extend(&db, &key, change, now)
+                .await
+                .with_context(|| format!("cannot extend {key}"))?;
             if args.json {
                 return output::print_json(&link.view(builder.as_ref(), now));
             }
@@ -312,7 +344,9 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
                 first_name: args.first_name,
                 language_code: args.language_code,
             };
-            let opened = links::open(&db, &args.payload, &profile, now).await.context("cannot open the link")?;
+            let opened = links::open(&db, &args.payload, &profile, now)
+                .await
+                .context("cannot open the link")?;
             if args.json {
                 #[derive(Serialize)]
                 struct OpenedJson<'a> {
@@ -327,7 +361,12 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
                     link: opened.link.as_ref().map(|l| l.view(builder.as_ref(), now)),
                 });
             }
-            print_opened(opened.outcome, opened.link.as_ref(), args.user, &args.payload);
+            print_opened(
+                opened.outcome,
+                opened.link.as_ref(),
+                args.user,
+                &args.payload,
+            );
             Ok(())
         }
     }
@@ -380,7 +419,8 @@ fn new_link(args: CreateArgs, config: &Config) -> anyhow::Result<NewLink> {
 }
 
 fn parse_key(input: &str) -> anyhow::Result<LinkKey> {
-    LinkKey::parse(input.trim()).with_context(|| format!("{:?} is not a link key", output::text(input, 80)))
+    LinkKey::parse(input.trim())
+        .with_context(|| format!("{:?} is not a link key", output::text(input, 80)))
 }
 
 async fn find(db: &startlink_core::DatabaseConnection, key: &LinkKey) -> anyhow::Result<Link> {
@@ -412,10 +452,18 @@ fn print_created(link: &Link, builder: Option<&LinkBuilder>, tz: chrono_tz::Tz) 
         output::optional_number(link.order_log_id)
     );
     println!("uses:     {}", uses(link));
-    println!("expires:  {}", output::optional_time(link.expires_at, tz, "never"));
+    println!(
+        "expires:  {}",
+        output::optional_time(link.expires_at, tz, "never")
+    );
 }
 
-fn print_link(link: &Link, builder: Option<&LinkBuilder>, tz: chrono_tz::Tz, now: chrono::DateTime<chrono::Utc>) {
+fn print_link(
+    link: &Link,
+    builder: Option<&LinkBuilder>,
+    tz: chrono_tz::Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     println!("link:     {}", url_line(link, builder));
     println!("key:      {}", link.key);
     println!("kind:     {}", link.kind);
@@ -425,9 +473,18 @@ fn print_link(link: &Link, builder: Option<&LinkBuilder>, tz: chrono_tz::Tz, now
         output::optional_number(link.product_id),
         output::optional_number(link.order_log_id)
     );
-    println!("title:    {}", output::optional_text(link.title.as_deref(), 200));
-    println!("welcome:  {}", output::optional_text(link.welcome_text.as_deref(), 200));
-    println!("campaign: {}", output::optional_text(link.campaign.as_deref(), 128));
+    println!(
+        "title:    {}",
+        output::optional_text(link.title.as_deref(), 200)
+    );
+    println!(
+        "welcome:  {}",
+        output::optional_text(link.welcome_text.as_deref(), 200)
+    );
+    println!(
+        "campaign: {}",
+        output::optional_text(link.campaign.as_deref(), 128)
+    );
     if link.utm_source.is_some() || link.utm_medium.is_some() || link.utm_campaign.is_some() {
         println!(
             "utm:      source={} medium={} campaign={}",
@@ -437,14 +494,28 @@ fn print_link(link: &Link, builder: Option<&LinkBuilder>, tz: chrono_tz::Tz, now
         );
     }
     println!("uses:     {}", uses(link));
-    println!("expires:  {}", output::optional_time(link.expires_at, tz, "never"));
+    println!(
+        "expires:  {}",
+        output::optional_time(link.expires_at, tz, "never")
+    );
     if let Some(at) = link.revoked_at {
         println!("revoked:  {}", output::time(at, tz));
     }
-    println!("created:  {} by {}", output::time(link.created_at, tz), output::optional_number(link.created_by));
+    println!(
+        "created:  {} by {}",
+        output::time(link.created_at, tz),
+        output::optional_number(link.created_by)
+    );
 }
 
-fn print_list(items: &[Link], total: u64, page: u64, per_page: u64, tz: chrono_tz::Tz, now: chrono::DateTime<chrono::Utc>) {
+fn print_list(
+    items: &[Link],
+    total: u64,
+    page: u64,
+    per_page: u64,
+    tz: chrono_tz::Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     let rows: Vec<Vec<String>> = items
         .iter()
         .map(|l| {
@@ -462,7 +533,12 @@ fn print_list(items: &[Link], total: u64, page: u64, per_page: u64, tz: chrono_t
         .collect();
     print!(
         "{}",
-        output::table(&["KEY", "KIND", "STATUS", "USES", "PRODUCT", "ORDER", "EXPIRES", "TITLE"], &rows)
+        output::table(
+            &[
+                "KEY", "KIND", "STATUS", "USES", "PRODUCT", "ORDER", "EXPIRES", "TITLE"
+            ],
+            &rows
+        )
     );
     let pages = total.div_ceil(per_page).max(1);
     println!("{} of {total} link(s), page {page} of {pages}", items.len());
@@ -481,11 +557,18 @@ fn print_events(events: &[Event], tz: chrono_tz::Tz) {
                 output::time(e.at, tz),
                 e.tg_user_id.to_string(),
                 e.outcome.to_string(),
-                if e.new_user { "new".into() } else { "returning".into() },
+                if e.new_user {
+                    "new".into()
+                } else {
+                    "returning".into()
+                },
             ]
         })
         .collect();
-    print!("{}", output::table(&["AT", "USER", "OUTCOME", "USER WAS"], &rows));
+    print!(
+        "{}",
+        output::table(&["AT", "USER", "OUTCOME", "USER WAS"], &rows)
+    );
 }
 
 fn print_opened(outcome: Outcome, link: Option<&Link>, user: TgUserId, payload: &str) {
@@ -499,9 +582,13 @@ fn print_opened(outcome: Outcome, link: Option<&Link>, user: TgUserId, payload: 
     });
     let message = match outcome {
         Outcome::Redeemed => format!("redeemed: user {user} took link {key}{order}"),
-        Outcome::AlreadyYours => format!("already_yours: user {user} had already taken link {key}{order}; nothing new counted"),
+        Outcome::AlreadyYours => format!(
+            "already_yours: user {user} had already taken link {key}{order}; nothing new counted"
+        ),
         Outcome::Accepted => format!("accepted: link {key} counted user {user}"),
-        Outcome::AlreadyUsed => format!("already_used: every use of link {key} is taken by other users"),
+        Outcome::AlreadyUsed => {
+            format!("already_used: every use of link {key} is taken by other users")
+        }
         Outcome::Expired => format!("expired: link {key} has expired"),
         Outcome::Revoked => format!("revoked: link {key} is revoked"),
         Outcome::NotFound => format!("not_found: no link matches {key:?}"),

@@ -30,15 +30,21 @@ pub async fn run(config: &Config, args: StatsArgs) -> anyhow::Result<()> {
     let db = open_db(config).await?;
     let now = time::now();
     if args.by_creator {
-        let rows = links::stats_by_creator(&db, now).await.context("cannot count links")?;
+        let rows = links::stats_by_creator(&db, now)
+            .await
+            .context("cannot count links")?;
         if args.json {
             return output::print_json(&rows);
         }
         print_by_creator(&rows);
         return Ok(());
     }
-    let scope = args.created_by.map_or(StatsScope::All, |id| StatsScope::Creator(id.get()));
-    let (stats, recent) = links::stats(&db, scope, now, args.recent).await.context("cannot count links")?;
+    let scope = args
+        .created_by
+        .map_or(StatsScope::All, |id| StatsScope::Creator(id.get()));
+    let (stats, recent) = links::stats(&db, scope, now, args.recent)
+        .await
+        .context("cannot count links")?;
     let builder = link_builder(&db, config).await?;
     if args.json {
         #[derive(Serialize)]
@@ -47,15 +53,24 @@ pub async fn run(config: &Config, args: StatsArgs) -> anyhow::Result<()> {
             stats: &'a LinkStats,
             recent: Vec<LinkView<'a>>,
         }
-        let recent = recent.iter().map(|l| l.view(builder.as_ref(), now)).collect();
-        return output::print_json(&Stats { stats: &stats, recent });
+        let recent = recent
+            .iter()
+            .map(|l| l.view(builder.as_ref(), now))
+            .collect();
+        return output::print_json(&Stats {
+            stats: &stats,
+            recent,
+        });
     }
     println!("links:    {} total", stats.total);
     println!(
         "          {} active, {} used, {} expired, {} revoked",
         stats.active, stats.used, stats.expired, stats.revoked
     );
-    println!("opens:    {} total, {} in the last 7 days", stats.opens, stats.opens_7d);
+    println!(
+        "opens:    {} total, {} in the last 7 days",
+        stats.opens, stats.opens_7d
+    );
     if !recent.is_empty() {
         println!("\nNewest links:");
         let rows: Vec<Vec<String>> = recent
@@ -70,7 +85,10 @@ pub async fn run(config: &Config, args: StatsArgs) -> anyhow::Result<()> {
                 ]
             })
             .collect();
-        print!("{}", output::table(&["KEY", "KIND", "STATUS", "CREATED", "TITLE"], &rows));
+        print!(
+            "{}",
+            output::table(&["KEY", "KIND", "STATUS", "CREATED", "TITLE"], &rows)
+        );
     }
     Ok(())
 }
@@ -81,7 +99,8 @@ fn print_by_creator(rows: &[CreatorStats]) {
         .map(|r| {
             let s = &r.stats;
             vec![
-                r.created_by.map_or_else(|| "(cli/panel)".to_owned(), |id| id.to_string()),
+                r.created_by
+                    .map_or_else(|| "(cli/panel)".to_owned(), |id| id.to_string()),
                 s.total.to_string(),
                 s.active.to_string(),
                 s.used.to_string(),
@@ -94,6 +113,11 @@ fn print_by_creator(rows: &[CreatorStats]) {
         .collect();
     print!(
         "{}",
-        output::table(&["CREATOR", "TOTAL", "ACTIVE", "USED", "EXPIRED", "REVOKED", "OPENS", "OPENS 7D"], &rows)
+        output::table(
+            &[
+                "CREATOR", "TOTAL", "ACTIVE", "USED", "EXPIRED", "REVOKED", "OPENS", "OPENS 7D"
+            ],
+            &rows
+        )
     );
 }

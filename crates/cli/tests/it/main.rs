@@ -1,1 +1,5 @@
+//! End-to-end tests of the `startlink` binary: real processes, a real SQLite file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cli;
+mod config_docs;

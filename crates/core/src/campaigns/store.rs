@@ -33,8 +33,15 @@ pub async fn ensure<C: ConnectionTrait>(
         .ok_or_else(|| DbErr::RecordNotFound(format!("campaign {name:?} vanished after insert")))
 }
 
-pub async fn find_by_name<C: ConnectionTrait>(db: &C, name: &str) -> Result<Option<Campaign>, DbErr> {
-    Ok(Entity::find().filter(Column::Name.eq(name)).one(db).await?.map(Campaign::from))
+pub async fn find_by_name<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+) -> Result<Option<Campaign>, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::Name.eq(name))
+        .one(db)
+        .await?
+        .map(Campaign::from))
 }
 
 pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<Campaign>, DbErr> {

@@ -151,7 +151,13 @@ impl MigrationTrait for M0001Core {
             ("idx_links_created_at", Links::CreatedAt),
         ] {
             manager
-                .create_index(Index::create().name(name).table(Links::Table).col(column).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(Links::Table)
+                        .col(column)
+                        .to_owned(),
+                )
                 .await?;
         }
 
@@ -202,7 +208,9 @@ impl MigrationTrait for M0001Core {
                     .col(big_integer(Redemptions::TgUserId))
                     .col(timestamp_with_time_zone(Redemptions::At))
                     .primary_key(
-                        Index::create().col(Redemptions::LinkId).col(Redemptions::TgUserId),
+                        Index::create()
+                            .col(Redemptions::LinkId)
+                            .col(Redemptions::TgUserId),
                     )
                     .foreign_key(
                         ForeignKey::create()

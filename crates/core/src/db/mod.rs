@@ -21,16 +21,19 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.expose());
     options
         .sqlx_logging(false)
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(Duration::from_secs(10))
         .connect_timeout(Duration::from_secs(10));
     match url.kind() {
         DbKind::Sqlite => {
-            options.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|opts| {
-                opts.journal_mode(SqliteJournalMode::Wal)
-                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                    .foreign_keys(true)
-                    .synchronous(SqliteSynchronous::Normal)
-            });
+            options
+                .max_connections(8)
+                .min_connections(1)
+                .map_sqlx_sqlite_opts(|opts| {
+                    opts.journal_mode(SqliteJournalMode::Wal)
+                        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                        .foreign_keys(true)
+                        .synchronous(SqliteSynchronous::Normal)
+                });
         }
         DbKind::Postgres => {
             options.max_connections(20).min_connections(1);

@@ -52,7 +52,10 @@ impl LinkKey {
 
     /// A fresh random key for a personal referral link: `r_` and 12 random symbols.
     pub fn generate_referral() -> Self {
-        Self(format!("{REFERRAL_PREFIX}{}", random_symbols(Self::DEFAULT_LEN)))
+        Self(format!(
+            "{REFERRAL_PREFIX}{}",
+            random_symbols(Self::DEFAULT_LEN)
+        ))
     }
 
     pub fn parse(input: &str) -> Result<Self, KeyError> {
@@ -194,13 +197,41 @@ mod tests {
             ("", KeyError::Empty),
             ("abc", KeyError::TooShort { len: 3 }),
             (&long, KeyError::TooLong { len: 65 }),
-            ("abcd efgh", KeyError::BadChar { ch: ' ', position: 4 }),
-            ("abcdefg=", KeyError::BadChar { ch: '=', position: 7 }),
-            ("ключключ", KeyError::BadChar { ch: 'к', position: 0 }),
-            ("abc<b>defg", KeyError::BadChar { ch: '<', position: 3 }),
+            (
+                "abcd efgh",
+                KeyError::BadChar {
+                    ch: ' ',
+                    position: 4,
+                },
+            ),
+            (
+                "abcdefg=",
+                KeyError::BadChar {
+                    ch: '=',
+                    position: 7,
+                },
+            ),
+            (
+                "ключключ",
+                KeyError::BadChar {
+                    ch: 'к',
+                    position: 0,
+                },
+            ),
+            (
+                "abc<b>defg",
+                KeyError::BadChar {
+                    ch: '<',
+                    position: 3,
+                },
+            ),
         ];
         for (input, expected) in cases {
-            assert_eq!(LinkKey::parse(input).as_ref(), Err(expected), "input {input:?}");
+            assert_eq!(
+                LinkKey::parse(input).as_ref(),
+                Err(expected),
+                "input {input:?}"
+            );
         }
     }
 

@@ -193,10 +193,17 @@ impl Link {
 
     /// The link as the CLI and the API show it: its columns, its URL and status.
     pub fn view(&self, builder: Option<&LinkBuilder>, now: DateTime<Utc>) -> LinkView<'_> {
-        LinkView { url: self.url(builder), status: self.status(now), link: self }
+        LinkView {
+            url: self.url(builder),
+            status: self.status(now),
+            link: self,
+        }
     }
 
-    pub(crate) fn from_model(m: entity::Model, campaign: Option<String>) -> Result<Self, LinkError> {
+    pub(crate) fn from_model(
+        m: entity::Model,
+        campaign: Option<String>,
+    ) -> Result<Self, LinkError> {
         let key = LinkKey::parse(&m.key)
             .map_err(|e| LinkError::Corrupt(format!("link {} has key {:?}: {e}", m.id, m.key)))?;
         let kind = LinkKind::parse(&m.kind)
@@ -252,7 +259,10 @@ pub enum LinkError {
 
 impl LinkError {
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Self::Invalid { field, reason: reason.into() }
+        Self::Invalid {
+            field,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -309,15 +319,34 @@ mod tests {
         let builder = LinkBuilder::new(BotUsername::parse("shop_bot").unwrap());
         let json = serde_json::to_value(l.view(Some(&builder), Utc::now())).unwrap();
         for name in [
-            "key", "url", "kind", "product_id", "order_log_id", "attrs", "title", "welcome_text",
-            "campaign", "utm_source", "utm_medium", "utm_campaign", "max_uses", "use_count",
-            "expires_at", "revoked_at", "created_by", "created_at", "status",
+            "key",
+            "url",
+            "kind",
+            "product_id",
+            "order_log_id",
+            "attrs",
+            "title",
+            "welcome_text",
+            "campaign",
+            "utm_source",
+            "utm_medium",
+            "utm_campaign",
+            "max_uses",
+            "use_count",
+            "expires_at",
+            "revoked_at",
+            "created_by",
+            "created_at",
+            "status",
         ] {
             assert!(json.get(name).is_some(), "missing {name} in {json}");
         }
         assert!(json.get("id").is_none());
         assert_eq!(json["kind"], "order");
         assert_eq!(json["status"], "active");
-        assert_eq!(json["url"], format!("https://t.me/shop_bot?start={}", l.key));
+        assert_eq!(
+            json["url"],
+            format!("https://t.me/shop_bot?start={}", l.key)
+        );
     }
 }

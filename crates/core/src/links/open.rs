@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Set, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Set, TransactionSession,
+    TransactionTrait,
 };
 
 use super::entity::{self as link_entity, Column};
@@ -92,7 +93,11 @@ where
         }
         None => None,
     };
-    Ok(Opened { outcome, link, new_user })
+    Ok(Opened {
+        outcome,
+        link,
+        new_user,
+    })
 }
 
 async fn take_use<C: ConnectionTrait>(
@@ -145,7 +150,9 @@ async fn take_use<C: ConnectionTrait>(
 
     // No use left for us: drop the claim made above (still ours alone, uncommitted)
     // and say why, from the row as it is now.
-    redemption::Entity::delete_by_id((link.id, user.get())).exec(txn).await?;
+    redemption::Entity::delete_by_id((link.id, user.get()))
+        .exec(txn)
+        .await?;
     let current = store::find_by_id(txn, link.id).await?.unwrap_or(link);
     let outcome = if current.revoked_at.is_some() {
         Outcome::Revoked

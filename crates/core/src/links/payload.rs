@@ -105,14 +105,20 @@ mod tests {
         let payload = encode_aiogram(&original);
         assert_eq!(payload, "QTl4MkpLM3NkUXc");
         let parsed = StartPayload::parse(&payload).unwrap();
-        assert_eq!(parsed.candidates(), vec![&key("QTl4MkpLM3NkUXc"), &original]);
+        assert_eq!(
+            parsed.candidates(),
+            vec![&key("QTl4MkpLM3NkUXc"), &original]
+        );
     }
 
     #[test]
     fn padding_left_on_an_encoded_key_is_not_allowed_by_telegram() {
         assert_eq!(
             StartPayload::parse("QTl4MkpLM3NkUXc="),
-            Err(PayloadError::BadChar { ch: '=', position: 15 })
+            Err(PayloadError::BadChar {
+                ch: '=',
+                position: 15
+            })
         );
     }
 
@@ -122,7 +128,12 @@ mod tests {
             StartPayload::parse("_tgr_abcDEF123").unwrap(),
             StartPayload::Affiliate("abcDEF123".into())
         );
-        assert!(StartPayload::parse("_tgr_x").unwrap().candidates().is_empty());
+        assert!(
+            StartPayload::parse("_tgr_x")
+                .unwrap()
+                .candidates()
+                .is_empty()
+        );
     }
 
     #[test]
@@ -138,15 +149,55 @@ mod tests {
         let cases: &[(&str, PayloadError)] = &[
             ("", PayloadError::Empty),
             ("abc", PayloadError::Undecodable),
-            ("a b", PayloadError::BadChar { ch: ' ', position: 1 }),
-            ("<script>", PayloadError::BadChar { ch: '<', position: 0 }),
-            ("%2F%2Fevil", PayloadError::BadChar { ch: '%', position: 0 }),
-            ("abc\0defgh", PayloadError::BadChar { ch: '\0', position: 3 }),
-            ("ключ", PayloadError::BadChar { ch: 'к', position: 0 }),
-            ("x\u{202e}cod.exe", PayloadError::BadChar { ch: '\u{202e}', position: 1 }),
+            (
+                "a b",
+                PayloadError::BadChar {
+                    ch: ' ',
+                    position: 1,
+                },
+            ),
+            (
+                "<script>",
+                PayloadError::BadChar {
+                    ch: '<',
+                    position: 0,
+                },
+            ),
+            (
+                "%2F%2Fevil",
+                PayloadError::BadChar {
+                    ch: '%',
+                    position: 0,
+                },
+            ),
+            (
+                "abc\0defgh",
+                PayloadError::BadChar {
+                    ch: '\0',
+                    position: 3,
+                },
+            ),
+            (
+                "ключ",
+                PayloadError::BadChar {
+                    ch: 'к',
+                    position: 0,
+                },
+            ),
+            (
+                "x\u{202e}cod.exe",
+                PayloadError::BadChar {
+                    ch: '\u{202e}',
+                    position: 1,
+                },
+            ),
         ];
         for (input, expected) in cases {
-            assert_eq!(StartPayload::parse(input).as_ref(), Err(expected), "input {input:?}");
+            assert_eq!(
+                StartPayload::parse(input).as_ref(),
+                Err(expected),
+                "input {input:?}"
+            );
         }
     }
 

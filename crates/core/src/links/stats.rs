@@ -44,11 +44,18 @@ pub struct CreatorStats {
 
 fn status_counts(now: DateTime<Utc>) -> SelectStatement {
     let mut query = Query::select();
-    query.from(Entity).expr_as(Expr::col(Asterisk).count(), Alias::new("total"));
+    query
+        .from(Entity)
+        .expr_as(Expr::col(Asterisk).count(), Alias::new("total"));
     for status in LinkStatus::ALL {
-        let one_if: SimpleExpr = Expr::case(status_condition(status, now), 1).finally(0).into();
+        let one_if: SimpleExpr = Expr::case(status_condition(status, now), 1)
+            .finally(0)
+            .into();
         let sum: SimpleExpr = Func::sum(one_if).into();
-        query.expr_as(Func::coalesce([sum, Expr::val(0).into()]), Alias::new(status.as_str()));
+        query.expr_as(
+            Func::coalesce([sum, Expr::val(0)]),
+            Alias::new(status.as_str()),
+        );
     }
     query
 }
@@ -66,19 +73,25 @@ fn read_counts(row: &QueryResult) -> Result<LinkStats, DbErr> {
 }
 
 fn open_counts(since: DateTime<Utc>) -> SelectStatement {
-    let recent: SimpleExpr =
-        Expr::case(Expr::col((event_entity::Entity, event_entity::Column::At)).gte(since), 1)
-            .finally(0)
-            .into();
+    let recent: SimpleExpr = Expr::case(
+        Expr::col((event_entity::Entity, event_entity::Column::At)).gte(since),
+        1,
+    )
+    .finally(0)
+    .into();
     let recent_sum: SimpleExpr = Func::sum(recent).into();
     Query::select()
         .from(event_entity::Entity)
         .inner_join(
             Entity,
-            Expr::col((Entity, Column::Id)).equals((event_entity::Entity, event_entity::Column::LinkId)),
+            Expr::col((Entity, Column::Id))
+                .equals((event_entity::Entity, event_entity::Column::LinkId)),
         )
         .expr_as(Expr::col(Asterisk).count(), Alias::new("opens"))
-        .expr_as(Func::coalesce([recent_sum, Expr::val(0).into()]), Alias::new("opens_7d"))
+        .expr_as(
+            Func::coalesce([recent_sum, Expr::val(0)]),
+            Alias::new("opens_7d"),
+        )
         .to_owned()
 }
 

@@ -34,17 +34,26 @@ pub(crate) fn status_condition(status: LinkStatus, now: DateTime<Utc>) -> Condit
     match status {
         LinkStatus::Revoked => Condition::all().add(Column::RevokedAt.is_not_null()),
         LinkStatus::Used => Condition::all().add(not_revoked).add(used),
-        LinkStatus::Expired => Condition::all().add(not_revoked).add(used.not()).add(expired),
-        LinkStatus::Active => Condition::all().add(not_revoked).add(used.not()).add(expired.not()),
+        LinkStatus::Expired => Condition::all()
+            .add(not_revoked)
+            .add(used.not())
+            .add(expired),
+        LinkStatus::Active => Condition::all()
+            .add(not_revoked)
+            .add(used.not())
+            .add(expired.not()),
     }
 }
 
 fn check_text(field: &'static str, value: &Option<String>, max: usize) -> Result<(), LinkError> {
     match value {
-        Some(text) if text.chars().count() > max => {
-            Err(LinkError::invalid(field, format!("at most {max} characters")))
+        Some(text) if text.chars().count() > max => Err(LinkError::invalid(
+            field,
+            format!("at most {max} characters"),
+        )),
+        Some(text) if text.contains('\0') => {
+            Err(LinkError::invalid(field, "contains a NUL character"))
         }
-        Some(text) if text.contains('\0') => Err(LinkError::invalid(field, "contains a NUL character")),
         _ => Ok(()),
     }
 }
@@ -54,7 +63,10 @@ fn resolve_max_uses(kind: LinkKind, uses: UseLimit) -> Result<Option<i64>, LinkE
         UseLimit::KindDefault => Ok(kind.default_max_uses()),
         UseLimit::Unlimited => Ok(None),
         UseLimit::Max(n) if n >= 1 => Ok(Some(n)),
-        UseLimit::Max(n) => Err(LinkError::invalid("max_uses", format!("must be at least 1, got {n}"))),
+        UseLimit::Max(n) => Err(LinkError::invalid(
+            "max_uses",
+            format!("must be at least 1, got {n}"),
+        )),
     }
 }
 
@@ -66,7 +78,10 @@ pub async fn create<C: ConnectionTrait>(
 ) -> Result<Link, LinkError> {
     let kind = new.kind.unwrap_or(LinkKind::Order);
     if kind == LinkKind::Referral {
-        return Err(LinkError::invalid("kind", "referral links are made per user by referral_for"));
+        return Err(LinkError::invalid(
+            "kind",
+            "referral links are made per user by referral_for",
+        ));
     }
     let max_uses = resolve_max_uses(kind, new.uses)?;
     check_text("title", &new.title, MAX_TITLE)?;
@@ -89,7 +104,8 @@ pub async fn create<C: ConnectionTrait>(
     }
     let campaign = match &new.campaign {
         Some(name) => {
-            let name = campaigns::parse_name(name).map_err(|e| LinkError::invalid("campaign", e.to_string()))?;
+            let name = campaigns::parse_name(name)
+                .map_err(|e| LinkError::invalid("campaign", e.to_string()))?;
             Some(campaigns::ensure(db, &name, now).await?)
         }
         None => None,
@@ -144,7 +160,11 @@ pub async fn referral_for<C: ConnectionTrait>(
     user: TgUserId,
     now: DateTime<Utc>,
 ) -> Result<Link, LinkError> {
-    if let Some(model) = Entity::find().filter(Column::ReferrerId.eq(user.get())).one(db).await? {
+    if let Some(model) = Entity::find()
+        .filter(Column::ReferrerId.eq(user.get()))
+        .one(db)
+        .await?
+    {
         return Link::from_model(model, None);
     }
     let row = entity::ActiveModel {
@@ -169,7 +189,11 @@ pub async fn referral_for<C: ConnectionTrait>(
         ..Default::default()
     };
     Entity::insert(row)
-        .on_conflict(OnConflict::column(Column::ReferrerId).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(Column::ReferrerId)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(db)
         .await?;
     let model = Entity::find()
@@ -181,10 +205,16 @@ pub async fn referral_for<C: ConnectionTrait>(
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, key: &LinkKey) -> Result<Option<Link>, LinkError> {
-    let Some(model) = Entity::find().filter(Column::Key.eq(key.as_str())).one(db).await? else {
+    let Some(model) = Entity::find()
+        .filter(Column::Key.eq(key.as_str()))
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
-    with_campaign_names(db, vec![model]).await.map(|mut links| links.pop())
+    with_campaign_names(db, vec![model])
+        .await
+        .map(|mut links| links.pop())
 }
 
 /// The first of `candidates` that exists, in order.
@@ -196,12 +226,18 @@ pub(crate) async fn find_first<C: ConnectionTrait>(
         return Ok(None);
     }
     let keys: Vec<&str> = candidates.iter().map(|k| k.as_str()).collect();
-    let mut found = Entity::find().filter(Column::Key.is_in(keys.clone())).all(db).await?;
+    let mut found = Entity::find()
+        .filter(Column::Key.is_in(keys.clone()))
+        .all(db)
+        .await?;
     found.sort_by_key(|m| keys.iter().position(|k| *k == m.key));
     Ok(found.into_iter().next())
 }
 
-pub(crate) async fn find_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<entity::Model>, DbErr> {
+pub(crate) async fn find_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<Option<entity::Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
@@ -290,13 +326,24 @@ pub async fn list<C: ConnectionTrait>(
         match campaigns::find_by_name(db, name.trim()).await? {
             Some(campaign) => query = query.filter(Column::CampaignId.eq(campaign.id)),
             None => {
-                return Ok(Page { items: Vec::new(), total: 0, page: filter.page, per_page: per_page(filter) });
+                return Ok(Page {
+                    items: Vec::new(),
+                    total: 0,
+                    page: filter.page,
+                    per_page: per_page(filter),
+                });
             }
         }
     }
-    if let Some(text) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         let pattern = like_pattern(text);
-        let like = |column| Expr::expr(lower(column)).like(LikeExpr::new(pattern.clone()).escape('\\'));
+        let like =
+            |column| Expr::expr(lower(column)).like(LikeExpr::new(pattern.clone()).escape('\\'));
         query = query.filter(
             Condition::any()
                 .add(like(Column::Key))
@@ -305,9 +352,15 @@ pub async fn list<C: ConnectionTrait>(
         );
     }
     query = match filter.sort {
-        LinkSort::Newest => query.order_by_desc(Column::CreatedAt).order_by_desc(Column::Id),
-        LinkSort::Oldest => query.order_by_asc(Column::CreatedAt).order_by_asc(Column::Id),
-        LinkSort::MostUsed => query.order_by_desc(Column::UseCount).order_by_desc(Column::Id),
+        LinkSort::Newest => query
+            .order_by_desc(Column::CreatedAt)
+            .order_by_desc(Column::Id),
+        LinkSort::Oldest => query
+            .order_by_asc(Column::CreatedAt)
+            .order_by_asc(Column::Id),
+        LinkSort::MostUsed => query
+            .order_by_desc(Column::UseCount)
+            .order_by_desc(Column::Id),
         LinkSort::ExpiresSoonest => query
             .order_by(Expr::col(Column::ExpiresAt).is_null(), sea_orm::Order::Asc)
             .order_by_asc(Column::ExpiresAt)
@@ -315,12 +368,25 @@ pub async fn list<C: ConnectionTrait>(
     };
     let per_page = per_page(filter);
     let total = query.clone().count(db).await?;
-    let models = query.offset(filter.page.saturating_mul(per_page)).limit(per_page).all(db).await?;
-    Ok(Page { items: with_campaign_names(db, models).await?, total, page: filter.page, per_page })
+    let models = query
+        .offset(filter.page.saturating_mul(per_page))
+        .limit(per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items: with_campaign_names(db, models).await?,
+        total,
+        page: filter.page,
+        per_page,
+    })
 }
 
 fn per_page(filter: &LinkFilter) -> u64 {
-    if filter.limit == 0 { 50 } else { Ord::min(filter.limit, 10_000) }
+    if filter.limit == 0 {
+        50
+    } else {
+        Ord::min(filter.limit, 10_000)
+    }
 }
 
 /// What `revoke` did.
@@ -343,8 +409,13 @@ pub async fn revoke<C: ConnectionTrait>(
         .exec(db)
         .await?
         .rows_affected;
-    let link = find(db, key).await?.ok_or_else(|| LinkError::NotFound(key.to_string()))?;
-    Ok(Revocation { link, newly_revoked: updated == 1 })
+    let link = find(db, key)
+        .await?
+        .ok_or_else(|| LinkError::NotFound(key.to_string()))?;
+    Ok(Revocation {
+        link,
+        newly_revoked: updated == 1,
+    })
 }
 
 /// Gives a link a new expiry and/or more uses. Adding uses is one atomic
@@ -356,7 +427,10 @@ pub async fn extend<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Link, LinkError> {
     if change.expiry.is_none() && change.more_uses.is_none() {
-        return Err(LinkError::invalid("extend", "give a new expiry or more uses"));
+        return Err(LinkError::invalid(
+            "extend",
+            "give a new expiry or more uses",
+        ));
     }
     let mut update = Entity::update_many()
         .filter(Column::Key.eq(key.as_str()))
@@ -367,18 +441,26 @@ pub async fn extend<C: ConnectionTrait>(
         }
         Some(ExpiryChange::At(at)) => update = update.col_expr(Column::ExpiresAt, Expr::value(at)),
         Some(ExpiryChange::Never) => {
-            update = update.col_expr(Column::ExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
+            update = update.col_expr(
+                Column::ExpiresAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
         }
         None => {}
     }
     if let Some(more) = change.more_uses {
         if more < 1 {
-            return Err(LinkError::invalid("uses", format!("must add at least 1 use, got {more}")));
+            return Err(LinkError::invalid(
+                "uses",
+                format!("must add at least 1 use, got {more}"),
+            ));
         }
         update = update.col_expr(Column::MaxUses, Expr::col(Column::MaxUses).add(more));
     }
     let updated = update.exec(db).await?.rows_affected;
-    let link = find(db, key).await?.ok_or_else(|| LinkError::NotFound(key.to_string()))?;
+    let link = find(db, key)
+        .await?
+        .ok_or_else(|| LinkError::NotFound(key.to_string()))?;
     if updated == 0 {
         return Err(LinkError::Revoked(key.to_string()));
     }

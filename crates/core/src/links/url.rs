@@ -9,7 +9,9 @@ use super::key::{KeyError, check_alphabet, is_key_char};
 /// Why a link cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UrlError {
-    #[error("bot username {0:?} is not valid: 5-32 characters of A-Z a-z 0-9 _, starting with a letter and ending in \"bot\"")]
+    #[error(
+        "bot username {0:?} is not valid: 5-32 characters of A-Z a-z 0-9 _, starting with a letter and ending in \"bot\""
+    )]
     BotUsername(String),
     #[error("start payload is not valid: {0}")]
     Payload(#[from] KeyError),
@@ -163,7 +165,10 @@ impl LinkBuilder {
             return Err(UrlError::AppName(app.to_owned()));
         }
         check_app_payload(payload)?;
-        Ok(format!("https://t.me/{}/{app}?startapp={payload}", self.bot))
+        Ok(format!(
+            "https://t.me/{}/{app}?startapp={payload}",
+            self.bot
+        ))
     }
 }
 
@@ -185,17 +190,27 @@ mod tests {
     #[test]
     fn every_link_form_is_built() {
         let b = builder();
-        assert_eq!(b.start("Ab3_-xYz09Qw").unwrap(), "https://t.me/shop_bot?start=Ab3_-xYz09Qw");
+        assert_eq!(
+            b.start("Ab3_-xYz09Qw").unwrap(),
+            "https://t.me/shop_bot?start=Ab3_-xYz09Qw"
+        );
         assert_eq!(
             b.start_tg("Ab3_-xYz09Qw").unwrap(),
             "tg://resolve?domain=shop_bot&start=Ab3_-xYz09Qw"
         );
         assert_eq!(
-            b.start_group("grp", &[AdminRight::ChangeInfo, AdminRight::PinMessages]).unwrap(),
+            b.start_group("grp", &[AdminRight::ChangeInfo, AdminRight::PinMessages])
+                .unwrap(),
             "https://t.me/shop_bot?startgroup=grp&admin=change_info+pin_messages"
         );
-        assert_eq!(b.start_group("grp", &[]).unwrap(), "https://t.me/shop_bot?startgroup=grp");
-        assert_eq!(b.start_app("x").unwrap(), "https://t.me/shop_bot?startapp=x");
+        assert_eq!(
+            b.start_group("grp", &[]).unwrap(),
+            "https://t.me/shop_bot?startgroup=grp"
+        );
+        assert_eq!(
+            b.start_app("x").unwrap(),
+            "https://t.me/shop_bot?startapp=x"
+        );
         assert_eq!(
             b.mini_app("store", "item_42").unwrap(),
             "https://t.me/shop_bot/store?startapp=item_42"
@@ -219,10 +234,24 @@ mod tests {
     #[test]
     fn bot_usernames_follow_telegrams_rules() {
         for good in ["shop_bot", "@ShopBot", "abcdbot", " my_shop_bot "] {
-            assert!(BotUsername::parse(good).is_ok(), "{good:?} should be accepted");
+            assert!(
+                BotUsername::parse(good).is_ok(),
+                "{good:?} should be accepted"
+            );
         }
-        for bad in ["", "bot", "1shopbot", "shop-bot", "shop_bo", "shop bot", &"a".repeat(30).add_bot()] {
-            assert!(BotUsername::parse(bad).is_err(), "{bad:?} should be refused");
+        for bad in [
+            "",
+            "bot",
+            "1shopbot",
+            "shop-bot",
+            "shop_bo",
+            "shop bot",
+            &"a".repeat(30).add_bot(),
+        ] {
+            assert!(
+                BotUsername::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 

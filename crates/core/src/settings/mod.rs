@@ -13,7 +13,10 @@ use entity::{Column, Entity};
 pub const BOT_USERNAME: &str = "bot_username";
 
 pub async fn get<C: ConnectionTrait>(db: &C, key: &str) -> Result<Option<String>, DbErr> {
-    Ok(Entity::find_by_id(key.to_owned()).one(db).await?.map(|m| m.value))
+    Ok(Entity::find_by_id(key.to_owned())
+        .one(db)
+        .await?
+        .map(|m| m.value))
 }
 
 pub async fn set<C: ConnectionTrait>(
@@ -47,5 +50,7 @@ pub async fn link_builder<C: ConnectionTrait>(
     let learnt = get(db, BOT_USERNAME)
         .await?
         .and_then(|name| crate::links::BotUsername::parse(&name).ok());
-    Ok(learnt.or_else(|| configured.cloned()).map(crate::links::LinkBuilder::new))
+    Ok(learnt
+        .or_else(|| configured.cloned())
+        .map(crate::links::LinkBuilder::new))
 }

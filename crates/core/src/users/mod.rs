@@ -75,7 +75,12 @@ pub struct TgProfile {
 
 impl TgProfile {
     pub fn new(id: TgUserId) -> Self {
-        Self { id, username: None, first_name: None, language_code: None }
+        Self {
+            id,
+            username: None,
+            first_name: None,
+            language_code: None,
+        }
     }
 }
 

@@ -39,7 +39,10 @@ pub async fn touch<C: ConnectionTrait>(
     Entity::update_many()
         .col_expr(Column::Username, Expr::value(profile.username.clone()))
         .col_expr(Column::FirstName, Expr::value(profile.first_name.clone()))
-        .col_expr(Column::LanguageCode, Expr::value(profile.language_code.clone()))
+        .col_expr(
+            Column::LanguageCode,
+            Expr::value(profile.language_code.clone()),
+        )
         .col_expr(Column::LastSeenAt, Expr::value(at))
         .filter(Column::Id.eq(profile.id.get()))
         .exec(db)
@@ -48,10 +51,16 @@ pub async fn touch<C: ConnectionTrait>(
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: TgUserId) -> Result<Option<TgUser>, DbErr> {
-    Ok(Entity::find_by_id(id.get()).one(db).await?.map(TgUser::from))
+    Ok(Entity::find_by_id(id.get())
+        .one(db)
+        .await?
+        .map(TgUser::from))
 }
 
 /// How many users joined through `referrer`'s personal link.
 pub async fn count_referred<C: ConnectionTrait>(db: &C, referrer: TgUserId) -> Result<u64, DbErr> {
-    Entity::find().filter(Column::ReferredBy.eq(referrer.get())).count(db).await
+    Entity::find()
+        .filter(Column::ReferredBy.eq(referrer.get()))
+        .count(db)
+        .await
 }

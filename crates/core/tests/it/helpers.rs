@@ -21,7 +21,11 @@ impl TestDb {
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
         let (url, _) = DatabaseUrl::parse(&url).unwrap();
         let db = startlink_core::db::open(&url).await.unwrap();
-        Self { db, _dir: Some(dir), drop_pg: None }
+        Self {
+            db,
+            _dir: Some(dir),
+            drop_pg: None,
+        }
     }
 
     /// A fresh database on the server `TEST_DATABASE_URL` points to, or `None`
@@ -30,7 +34,11 @@ impl TestDb {
         let (admin_url, url, name) = fresh_postgres_database().await?;
         let (parsed, _) = DatabaseUrl::parse(&url).unwrap();
         let db = startlink_core::db::open(&parsed).await.unwrap();
-        Some(Self { db, _dir: None, drop_pg: Some((admin_url, name)) })
+        Some(Self {
+            db,
+            _dir: None,
+            drop_pg: Some((admin_url, name)),
+        })
     }
 }
 
@@ -49,9 +57,20 @@ pub async fn fresh_postgres_database() -> Option<(String, String, String)> {
         announce_postgres_skipped();
         return None;
     };
-    let name = format!("startlink_t_{}", LinkKey::generate().as_str().to_lowercase().replace('-', "_"));
-    let admin = Database::connect(&admin_url).await.expect("cannot connect to TEST_DATABASE_URL");
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let name = format!(
+        "startlink_t_{}",
+        LinkKey::generate()
+            .as_str()
+            .to_lowercase()
+            .replace('-', "_")
+    );
+    let admin = Database::connect(&admin_url)
+        .await
+        .expect("cannot connect to TEST_DATABASE_URL");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
     admin.close().await.unwrap();
     let url = with_database(&admin_url, &name);
     Some((admin_url, url, name))
@@ -60,7 +79,10 @@ pub async fn fresh_postgres_database() -> Option<(String, String, String)> {
 pub fn drop_postgres_database(admin_url: String, name: String) {
     // Drop runs outside async context; a small runtime of its own does the work.
     let _ = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         runtime.block_on(async {
             if let Ok(admin) = Database::connect(&admin_url).await {
                 let _ = admin
@@ -74,9 +96,13 @@ pub fn drop_postgres_database(admin_url: String, name: String) {
 }
 
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
     let mut out = format!("{}/{name}", &base[..path_start]);
     if let Some(query) = query {
         out.push('?');

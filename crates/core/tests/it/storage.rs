@@ -59,51 +59,91 @@ storage_suite!(
 );
 
 fn order(product: i64, order: i64) -> NewLink {
-    NewLink { product_id: Some(product), order_log_id: Some(order), ..Default::default() }
+    NewLink {
+        product_id: Some(product),
+        order_log_id: Some(order),
+        ..Default::default()
+    }
 }
 
 async fn events_of(db: &DatabaseConnection, link: &Link) -> Vec<events::Event> {
-    events::list(db, &EventFilter { link_id: Some(link.id), limit: 10_000, ..Default::default() })
-        .await
-        .unwrap()
+    events::list(
+        db,
+        &EventFilter {
+            link_id: Some(link.id),
+            limit: 10_000,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
 }
 
 async fn reload(db: &DatabaseConnection, link: &Link) -> Link {
     links::find(db, &link.key).await.unwrap().unwrap()
 }
 
-async fn a_one_time_link_is_redeemed_once_then_already_used_and_already_yours(db: &DatabaseConnection) {
+async fn a_one_time_link_is_redeemed_once_then_already_used_and_already_yours(
+    db: &DatabaseConnection,
+) {
     let now = time::now();
     let link = links::create(db, order(123, 9876), now).await.unwrap();
     assert_eq!(link.kind, LinkKind::Order);
     assert_eq!(link.max_uses, Some(1));
 
-    let first = links::open(db, link.key.as_str(), &user(1), now).await.unwrap();
+    let first = links::open(db, link.key.as_str(), &user(1), now)
+        .await
+        .unwrap();
     assert_eq!(first.outcome, Outcome::Redeemed);
     assert!(first.new_user);
     let opened = first.link.unwrap();
-    assert_eq!((opened.product_id, opened.order_log_id, opened.use_count), (Some(123), Some(9876), 1));
+    assert_eq!(
+        (opened.product_id, opened.order_log_id, opened.use_count),
+        (Some(123), Some(9876), 1)
+    );
 
-    let second = links::open(db, link.key.as_str(), &user(2), now).await.unwrap();
+    let second = links::open(db, link.key.as_str(), &user(2), now)
+        .await
+        .unwrap();
     assert_eq!(second.outcome, Outcome::AlreadyUsed);
-    let again = links::open(db, link.key.as_str(), &user(1), now).await.unwrap();
+    let again = links::open(db, link.key.as_str(), &user(1), now)
+        .await
+        .unwrap();
     assert_eq!(again.outcome, Outcome::AlreadyYours);
     assert!(!again.new_user);
 
     let link = reload(db, &link).await;
     assert_eq!(link.use_count, 1);
     assert_eq!(link.status(now), LinkStatus::Used);
-    let outcomes: Vec<Outcome> = events_of(db, &link).await.iter().rev().map(|e| e.outcome).collect();
-    assert_eq!(outcomes, [Outcome::Redeemed, Outcome::AlreadyUsed, Outcome::AlreadyYours]);
+    let outcomes: Vec<Outcome> = events_of(db, &link)
+        .await
+        .iter()
+        .rev()
+        .map(|e| e.outcome)
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::Redeemed,
+            Outcome::AlreadyUsed,
+            Outcome::AlreadyYours
+        ]
+    );
 }
 
-async fn race(db: &DatabaseConnection, link: &Link, users: impl Iterator<Item = i64>) -> HashMap<Outcome, usize> {
+async fn race(
+    db: &DatabaseConnection,
+    link: &Link,
+    users: impl Iterator<Item = i64>,
+) -> HashMap<Outcome, usize> {
     let db = Arc::new(db.clone());
     let tasks: Vec<_> = users
         .map(|id| {
             let db = Arc::clone(&db);
             let key = link.key.clone();
-            tokio::spawn(async move { links::open(&*db, key.as_str(), &user(id), time::now()).await })
+            tokio::spawn(
+                async move { links::open(&*db, key.as_str(), &user(id), time::now()).await },
+            )
         })
         .collect();
     let mut counts = HashMap::new();
@@ -114,7 +154,9 @@ async fn race(db: &DatabaseConnection, link: &Link, users: impl Iterator<Item = 
     counts
 }
 
-async fn a_hundred_users_racing_for_a_one_time_link_leaves_exactly_one_winner(db: &DatabaseConnection) {
+async fn a_hundred_users_racing_for_a_one_time_link_leaves_exactly_one_winner(
+    db: &DatabaseConnection,
+) {
     let link = links::create(db, order(1, 1), time::now()).await.unwrap();
     let counts = race(db, &link, 1..=100).await;
     assert_eq!(counts.get(&Outcome::Redeemed), Some(&1), "{counts:?}");
@@ -125,7 +167,10 @@ async fn a_hundred_users_racing_for_a_one_time_link_leaves_exactly_one_winner(db
 }
 
 async fn fifty_users_racing_for_ten_uses_take_exactly_ten(db: &DatabaseConnection) {
-    let new = NewLink { uses: UseLimit::Max(10), ..order(2, 2) };
+    let new = NewLink {
+        uses: UseLimit::Max(10),
+        ..order(2, 2)
+    };
     let link = links::create(db, new, time::now()).await.unwrap();
     let counts = race(db, &link, 1_000..1_050).await;
     assert_eq!(counts.get(&Outcome::Redeemed), Some(&10), "{counts:?}");
@@ -134,7 +179,10 @@ async fn fifty_users_racing_for_ten_uses_take_exactly_ten(db: &DatabaseConnectio
 }
 
 async fn one_user_clicking_many_times_at_once_takes_one_use(db: &DatabaseConnection) {
-    let new = NewLink { uses: UseLimit::Max(5), ..order(3, 3) };
+    let new = NewLink {
+        uses: UseLimit::Max(5),
+        ..order(3, 3)
+    };
     let link = links::create(db, new, time::now()).await.unwrap();
     let counts = race(db, &link, std::iter::repeat_n(77, 20)).await;
     assert_eq!(counts.get(&Outcome::Redeemed), Some(&1), "{counts:?}");
@@ -152,7 +200,9 @@ fn campaign(name: &str) -> NewLink {
     }
 }
 
-async fn a_campaign_link_counts_each_user_once_and_attributes_new_users_first_touch(db: &DatabaseConnection) {
+async fn a_campaign_link_counts_each_user_once_and_attributes_new_users_first_touch(
+    db: &DatabaseConnection,
+) {
     let now = time::now();
     let spring = links::create(db, campaign("spring"), now).await.unwrap();
     let autumn = links::create(db, campaign("autumn"), now).await.unwrap();
@@ -160,52 +210,100 @@ async fn a_campaign_link_counts_each_user_once_and_attributes_new_users_first_to
     assert_eq!(spring.campaign.as_deref(), Some("spring"));
 
     // A user who was seen before any campaign is not attributed to one.
-    users::touch(db, &user(9), Default::default(), now).await.unwrap();
+    users::touch(db, &user(9), Default::default(), now)
+        .await
+        .unwrap();
 
     for id in [1, 2, 9] {
-        let opened = links::open(db, spring.key.as_str(), &user(id), now).await.unwrap();
+        let opened = links::open(db, spring.key.as_str(), &user(id), now)
+            .await
+            .unwrap();
         assert_eq!(opened.outcome, Outcome::Accepted);
         assert_eq!(opened.link.unwrap().campaign.as_deref(), Some("spring"));
     }
-    let repeat = links::open(db, spring.key.as_str(), &user(1), now).await.unwrap();
+    let repeat = links::open(db, spring.key.as_str(), &user(1), now)
+        .await
+        .unwrap();
     assert_eq!(repeat.outcome, Outcome::AlreadyYours);
-    let other = links::open(db, autumn.key.as_str(), &user(1), now).await.unwrap();
+    let other = links::open(db, autumn.key.as_str(), &user(1), now)
+        .await
+        .unwrap();
     assert_eq!(other.outcome, Outcome::Accepted);
 
     assert_eq!(reload(db, &spring).await.use_count, 3);
-    let first = users::find(db, TgUserId::new(1).unwrap()).await.unwrap().unwrap();
+    let first = users::find(db, TgUserId::new(1).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(first.first_link_id, Some(spring.id));
     assert_eq!(first.first_campaign_id, spring.campaign_id);
-    let old = users::find(db, TgUserId::new(9).unwrap()).await.unwrap().unwrap();
+    let old = users::find(db, TgUserId::new(9).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((old.first_link_id, old.first_campaign_id), (None, None));
 }
 
 async fn a_capped_campaign_stops_at_its_limit(db: &DatabaseConnection) {
-    let new = NewLink { uses: UseLimit::Max(2), ..campaign("capped") };
+    let new = NewLink {
+        uses: UseLimit::Max(2),
+        ..campaign("capped")
+    };
     let link = links::create(db, new, time::now()).await.unwrap();
     let outcomes: Vec<Outcome> = {
         let mut v = Vec::new();
         for id in 1..=3 {
-            v.push(links::open(db, link.key.as_str(), &user(id), time::now()).await.unwrap().outcome);
+            v.push(
+                links::open(db, link.key.as_str(), &user(id), time::now())
+                    .await
+                    .unwrap()
+                    .outcome,
+            );
         }
         v
     };
-    assert_eq!(outcomes, [Outcome::Accepted, Outcome::Accepted, Outcome::AlreadyUsed]);
+    assert_eq!(
+        outcomes,
+        [Outcome::Accepted, Outcome::Accepted, Outcome::AlreadyUsed]
+    );
 }
 
 async fn expiry_is_exclusive_at_the_boundary(db: &DatabaseConnection) {
     let now = time::now();
     let expires = now + Duration::hours(24);
-    let new = |o| NewLink { expires_at: Some(expires), ..order(5, o) };
+    let new = |o| NewLink {
+        expires_at: Some(expires),
+        ..order(5, o)
+    };
     let before = links::create(db, new(1), now).await.unwrap();
     let at = links::create(db, new(2), now).await.unwrap();
     let just_before = expires - Duration::microseconds(1);
-    assert_eq!(links::open(db, before.key.as_str(), &user(1), just_before).await.unwrap().outcome, Outcome::Redeemed);
-    assert_eq!(links::open(db, at.key.as_str(), &user(1), expires).await.unwrap().outcome, Outcome::Expired);
+    assert_eq!(
+        links::open(db, before.key.as_str(), &user(1), just_before)
+            .await
+            .unwrap()
+            .outcome,
+        Outcome::Redeemed
+    );
+    assert_eq!(
+        links::open(db, at.key.as_str(), &user(1), expires)
+            .await
+            .unwrap()
+            .outcome,
+        Outcome::Expired
+    );
     assert_eq!(reload(db, &at).await.use_count, 0);
     // The owner still sees his own order after it expired.
     assert_eq!(
-        links::open(db, before.key.as_str(), &user(1), expires + Duration::days(1)).await.unwrap().outcome,
+        links::open(
+            db,
+            before.key.as_str(),
+            &user(1),
+            expires + Duration::days(1)
+        )
+        .await
+        .unwrap()
+        .outcome,
         Outcome::AlreadyYours
     );
     assert_eq!(reload(db, &at).await.status(expires), LinkStatus::Expired);
@@ -217,60 +315,138 @@ async fn a_revoked_link_answers_revoked_and_revoking_twice_is_harmless(db: &Data
     let first = links::revoke(db, &link.key, now).await.unwrap();
     assert!(first.newly_revoked);
     assert_eq!(first.link.revoked_at, Some(now));
-    let second = links::revoke(db, &link.key, now + Duration::hours(1)).await.unwrap();
+    let second = links::revoke(db, &link.key, now + Duration::hours(1))
+        .await
+        .unwrap();
     assert!(!second.newly_revoked);
-    assert_eq!(second.link.revoked_at, Some(now), "the first revocation time stays");
-    let opened = links::open(db, link.key.as_str(), &user(1), now).await.unwrap();
+    assert_eq!(
+        second.link.revoked_at,
+        Some(now),
+        "the first revocation time stays"
+    );
+    let opened = links::open(db, link.key.as_str(), &user(1), now)
+        .await
+        .unwrap();
     assert_eq!(opened.outcome, Outcome::Revoked);
     assert_eq!(reload(db, &link).await.use_count, 0);
     let missing = links::LinkKey::generate();
-    assert!(matches!(links::revoke(db, &missing, now).await, Err(LinkError::NotFound(_))));
+    assert!(matches!(
+        links::revoke(db, &missing, now).await,
+        Err(LinkError::NotFound(_))
+    ));
 }
 
-async fn extending_gives_new_expiry_and_more_uses_but_not_to_revoked_links(db: &DatabaseConnection) {
+async fn extending_gives_new_expiry_and_more_uses_but_not_to_revoked_links(
+    db: &DatabaseConnection,
+) {
     let now = time::now();
-    let new = NewLink { expires_at: Some(now + Duration::hours(1)), ..order(7, 7) };
+    let new = NewLink {
+        expires_at: Some(now + Duration::hours(1)),
+        ..order(7, 7)
+    };
     let link = links::create(db, new, now).await.unwrap();
-    links::open(db, link.key.as_str(), &user(1), now).await.unwrap();
-    assert_eq!(links::open(db, link.key.as_str(), &user(2), now).await.unwrap().outcome, Outcome::AlreadyUsed);
+    links::open(db, link.key.as_str(), &user(1), now)
+        .await
+        .unwrap();
+    assert_eq!(
+        links::open(db, link.key.as_str(), &user(2), now)
+            .await
+            .unwrap()
+            .outcome,
+        Outcome::AlreadyUsed
+    );
 
     let later = now + Duration::days(7);
-    let change = Extension { expiry: Some(ExpiryChange::At(later)), more_uses: Some(2) };
+    let change = Extension {
+        expiry: Some(ExpiryChange::At(later)),
+        more_uses: Some(2),
+    };
     let extended = links::extend(db, &link.key, change, now).await.unwrap();
-    assert_eq!((extended.max_uses, extended.expires_at), (Some(3), Some(later)));
-    assert_eq!(links::open(db, link.key.as_str(), &user(2), now + Duration::days(2)).await.unwrap().outcome, Outcome::Redeemed);
+    assert_eq!(
+        (extended.max_uses, extended.expires_at),
+        (Some(3), Some(later))
+    );
+    assert_eq!(
+        links::open(db, link.key.as_str(), &user(2), now + Duration::days(2))
+            .await
+            .unwrap()
+            .outcome,
+        Outcome::Redeemed
+    );
 
-    let never = Extension { expiry: Some(ExpiryChange::Never), more_uses: None };
-    assert_eq!(links::extend(db, &link.key, never, now).await.unwrap().expires_at, None);
+    let never = Extension {
+        expiry: Some(ExpiryChange::Never),
+        more_uses: None,
+    };
+    assert_eq!(
+        links::extend(db, &link.key, never, now)
+            .await
+            .unwrap()
+            .expires_at,
+        None
+    );
 
     let unlimited = links::create(db, campaign("unlimited"), now).await.unwrap();
-    let more = Extension { expiry: None, more_uses: Some(5) };
-    assert_eq!(links::extend(db, &unlimited.key, more, now).await.unwrap().max_uses, None);
+    let more = Extension {
+        expiry: None,
+        more_uses: Some(5),
+    };
+    assert_eq!(
+        links::extend(db, &unlimited.key, more, now)
+            .await
+            .unwrap()
+            .max_uses,
+        None
+    );
 
-    let past = Extension { expiry: Some(ExpiryChange::At(now - Duration::hours(1))), more_uses: None };
-    assert!(matches!(links::extend(db, &link.key, past, now).await, Err(LinkError::Invalid { .. })));
+    let past = Extension {
+        expiry: Some(ExpiryChange::At(now - Duration::hours(1))),
+        more_uses: None,
+    };
+    assert!(matches!(
+        links::extend(db, &link.key, past, now).await,
+        Err(LinkError::Invalid { .. })
+    ));
     links::revoke(db, &link.key, now).await.unwrap();
-    assert!(matches!(links::extend(db, &link.key, more, now).await, Err(LinkError::Revoked(_))));
+    assert!(matches!(
+        links::extend(db, &link.key, more, now).await,
+        Err(LinkError::Revoked(_))
+    ));
 }
 
-async fn a_referral_link_attributes_new_users_once_and_never_to_themselves(db: &DatabaseConnection) {
+async fn a_referral_link_attributes_new_users_once_and_never_to_themselves(
+    db: &DatabaseConnection,
+) {
     let now = time::now();
     let alice = TgUserId::new(100).unwrap();
     let carol = TgUserId::new(300).unwrap();
     let link = links::referral_for(db, alice, now).await.unwrap();
     assert!(link.key.is_referral());
     assert_eq!(link.kind, LinkKind::Referral);
-    assert_eq!(links::referral_for(db, alice, now).await.unwrap().key, link.key, "one per user");
+    assert_eq!(
+        links::referral_for(db, alice, now).await.unwrap().key,
+        link.key,
+        "one per user"
+    );
     let carols = links::referral_for(db, carol, now).await.unwrap();
 
-    let own = links::open(db, link.key.as_str(), &user(100), now).await.unwrap();
+    let own = links::open(db, link.key.as_str(), &user(100), now)
+        .await
+        .unwrap();
     assert_eq!(own.outcome, Outcome::Accepted);
-    let bob = links::open(db, link.key.as_str(), &user(200), now).await.unwrap();
+    let bob = links::open(db, link.key.as_str(), &user(200), now)
+        .await
+        .unwrap();
     assert!(bob.new_user);
     // Bob opening Carol's link later does not move him.
-    links::open(db, carols.key.as_str(), &user(200), now).await.unwrap();
+    links::open(db, carols.key.as_str(), &user(200), now)
+        .await
+        .unwrap();
 
-    let stored = users::find(db, TgUserId::new(200).unwrap()).await.unwrap().unwrap();
+    let stored = users::find(db, TgUserId::new(200).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.referred_by, Some(100));
     let alice_row = users::find(db, alice).await.unwrap().unwrap();
     assert_eq!(alice_row.referred_by, None, "no self-referral");
@@ -282,7 +458,12 @@ async fn a_referral_link_attributes_new_users_once_and_never_to_themselves(db: &
     let tasks: Vec<_> = (0..10)
         .map(|_| {
             let db = db.clone();
-            tokio::spawn(async move { links::referral_for(&db, dave, time::now()).await.unwrap().key })
+            tokio::spawn(async move {
+                links::referral_for(&db, dave, time::now())
+                    .await
+                    .unwrap()
+                    .key
+            })
         })
         .collect();
     let mut keys = Vec::new();
@@ -296,7 +477,9 @@ async fn a_referral_link_attributes_new_users_once_and_never_to_themselves(db: &
 async fn an_aiogram_encoded_payload_opens_the_link_it_encodes(db: &DatabaseConnection) {
     let link = links::create(db, order(8, 8), time::now()).await.unwrap();
     let payload = encode_aiogram(&link.key);
-    let opened = links::open(db, &payload, &user(1), time::now()).await.unwrap();
+    let opened = links::open(db, &payload, &user(1), time::now())
+        .await
+        .unwrap();
     assert_eq!(opened.outcome, Outcome::Redeemed);
     assert_eq!(opened.link.unwrap().key, link.key);
 }
@@ -314,17 +497,31 @@ async fn unknown_and_malformed_payloads_are_recorded_as_events(db: &DatabaseConn
         ("", Outcome::Invalid),
     ];
     for (i, (payload, expected)) in cases.iter().enumerate() {
-        let opened = links::open(db, payload, &user(50 + i as i64), now).await.unwrap();
+        let opened = links::open(db, payload, &user(50 + i as i64), now)
+            .await
+            .unwrap();
         assert_eq!(opened.outcome, *expected, "payload {payload:?}");
         assert!(opened.link.is_none());
     }
-    let recorded = events::list(db, &EventFilter { limit: 100, ..Default::default() }).await.unwrap();
+    let recorded = events::list(
+        db,
+        &EventFilter {
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(recorded.len(), cases.len());
     assert!(recorded.iter().all(|e| e.link_id.is_none()));
     let injected = recorded.iter().find(|e| e.tg_user_id == 54).unwrap();
     assert_eq!(injected.payload.as_deref(), Some("'; DROP TABLE links; --"));
     let long_one = recorded.iter().find(|e| e.tg_user_id == 55).unwrap();
-    assert_eq!(long_one.payload.as_ref().unwrap().len(), 128, "stored payloads are capped");
+    assert_eq!(
+        long_one.payload.as_ref().unwrap().len(),
+        128,
+        "stored payloads are capped"
+    );
     // The links table survived.
     links::create(db, order(1, 1), now).await.unwrap();
 }
@@ -361,16 +558,34 @@ async fn hostile_strings_are_stored_and_returned_byte_exact(db: &DatabaseConnect
             first_name: Some((*text).into()),
             language_code: Some("uz".into()),
         };
-        links::open(db, link.key.as_str(), &profile, now).await.unwrap();
+        links::open(db, link.key.as_str(), &profile, now)
+            .await
+            .unwrap();
         let user = users::find(db, profile.id).await.unwrap().unwrap();
         assert_eq!(user.first_name.as_deref(), Some(*text));
         assert_eq!(user.username.as_deref(), Some(*text));
     }
-    let found = links::list(db, &LinkFilter { search: Some("100% _off_".into()), ..Default::default() }, now)
-        .await
-        .unwrap();
+    let found = links::list(
+        db,
+        &LinkFilter {
+            search: Some("100% _off_".into()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(found.total, 1, "LIKE wildcards in a search are literal");
-    let none = links::list(db, &LinkFilter { search: Some("%".into()), ..Default::default() }, now).await.unwrap();
+    let none = links::list(
+        db,
+        &LinkFilter {
+            search: Some("%".into()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(none.total, 1);
 }
 
@@ -383,60 +598,182 @@ async fn listing_filters_sorts_and_pages(db: &DatabaseConnection) {
             created_by: Some(if i % 2 == 0 { 11 } else { 22 }),
             ..order(i, i)
         };
-        keys.push(links::create(db, new, now + Duration::seconds(i)).await.unwrap().key);
+        keys.push(
+            links::create(db, new, now + Duration::seconds(i))
+                .await
+                .unwrap()
+                .key,
+        );
     }
     let promo = links::create(db, campaign("promo"), now).await.unwrap();
-    let short = NewLink { expires_at: Some(now + Duration::minutes(1)), ..order(99, 99) };
+    let short = NewLink {
+        expires_at: Some(now + Duration::minutes(1)),
+        ..order(99, 99)
+    };
     let expiring = links::create(db, short, now).await.unwrap();
-    links::open(db, keys[0].as_str(), &user(1), now).await.unwrap();
+    links::open(db, keys[0].as_str(), &user(1), now)
+        .await
+        .unwrap();
     links::revoke(db, &keys[1], now).await.unwrap();
     let later = now + Duration::minutes(2);
 
-    let count = |filter: LinkFilter| async move { links::list(db, &filter, later).await.unwrap().total };
+    let count =
+        |filter: LinkFilter| async move { links::list(db, &filter, later).await.unwrap().total };
     assert_eq!(count(LinkFilter::default()).await, 27);
-    assert_eq!(count(LinkFilter { status: Some(LinkStatus::Used), ..Default::default() }).await, 1);
-    assert_eq!(count(LinkFilter { status: Some(LinkStatus::Revoked), ..Default::default() }).await, 1);
-    assert_eq!(count(LinkFilter { status: Some(LinkStatus::Expired), ..Default::default() }).await, 1);
-    assert_eq!(count(LinkFilter { status: Some(LinkStatus::Active), ..Default::default() }).await, 24);
-    assert_eq!(count(LinkFilter { kind: Some(LinkKind::Campaign), ..Default::default() }).await, 1);
-    assert_eq!(count(LinkFilter { created_by: Some(11), ..Default::default() }).await, 13);
-    assert_eq!(count(LinkFilter { campaign: Some("promo".into()), ..Default::default() }).await, 1);
-    assert_eq!(count(LinkFilter { campaign: Some("nope".into()), ..Default::default() }).await, 0);
-    assert_eq!(count(LinkFilter { search: Some("NUMBER 1".into()), ..Default::default() }).await, 11);
-    assert_eq!(count(LinkFilter { search: Some(promo.key.to_string()), ..Default::default() }).await, 1);
+    assert_eq!(
+        count(LinkFilter {
+            status: Some(LinkStatus::Used),
+            ..Default::default()
+        })
+        .await,
+        1
+    );
+    assert_eq!(
+        count(LinkFilter {
+            status: Some(LinkStatus::Revoked),
+            ..Default::default()
+        })
+        .await,
+        1
+    );
+    assert_eq!(
+        count(LinkFilter {
+            status: Some(LinkStatus::Expired),
+            ..Default::default()
+        })
+        .await,
+        1
+    );
+    assert_eq!(
+        count(LinkFilter {
+            status: Some(LinkStatus::Active),
+            ..Default::default()
+        })
+        .await,
+        24
+    );
+    assert_eq!(
+        count(LinkFilter {
+            kind: Some(LinkKind::Campaign),
+            ..Default::default()
+        })
+        .await,
+        1
+    );
+    assert_eq!(
+        count(LinkFilter {
+            created_by: Some(11),
+            ..Default::default()
+        })
+        .await,
+        13
+    );
+    assert_eq!(
+        count(LinkFilter {
+            campaign: Some("promo".into()),
+            ..Default::default()
+        })
+        .await,
+        1
+    );
+    assert_eq!(
+        count(LinkFilter {
+            campaign: Some("nope".into()),
+            ..Default::default()
+        })
+        .await,
+        0
+    );
+    assert_eq!(
+        count(LinkFilter {
+            search: Some("NUMBER 1".into()),
+            ..Default::default()
+        })
+        .await,
+        11
+    );
+    assert_eq!(
+        count(LinkFilter {
+            search: Some(promo.key.to_string()),
+            ..Default::default()
+        })
+        .await,
+        1
+    );
 
-    let page = |p: u64| LinkFilter { limit: 10, page: p, sort: LinkSort::Oldest, kind: Some(LinkKind::Order), ..Default::default() };
+    let page = |p: u64| LinkFilter {
+        limit: 10,
+        page: p,
+        sort: LinkSort::Oldest,
+        kind: Some(LinkKind::Order),
+        ..Default::default()
+    };
     let first = links::list(db, &page(0), later).await.unwrap();
     let third = links::list(db, &page(2), later).await.unwrap();
-    assert_eq!((first.items.len(), third.items.len(), first.total), (10, 6, 26));
+    assert_eq!(
+        (first.items.len(), third.items.len(), first.total),
+        (10, 6, 26)
+    );
     assert_eq!(first.items[0].key, keys[0]);
-    let soonest = LinkFilter { sort: LinkSort::ExpiresSoonest, limit: 1, ..Default::default() };
-    assert_eq!(links::list(db, &soonest, later).await.unwrap().items[0].key, expiring.key);
-    let used = LinkFilter { sort: LinkSort::MostUsed, limit: 1, ..Default::default() };
-    assert_eq!(links::list(db, &used, later).await.unwrap().items[0].key, keys[0]);
+    let soonest = LinkFilter {
+        sort: LinkSort::ExpiresSoonest,
+        limit: 1,
+        ..Default::default()
+    };
+    assert_eq!(
+        links::list(db, &soonest, later).await.unwrap().items[0].key,
+        expiring.key
+    );
+    let used = LinkFilter {
+        sort: LinkSort::MostUsed,
+        limit: 1,
+        ..Default::default()
+    };
+    assert_eq!(
+        links::list(db, &used, later).await.unwrap().items[0].key,
+        keys[0]
+    );
 }
 
 async fn stats_by_status_agree_with_each_links_own_status(db: &DatabaseConnection) {
     let now = time::now();
     for i in 0..30_i64 {
         let new = NewLink {
-            uses: if i % 3 == 0 { UseLimit::Max(2) } else { UseLimit::KindDefault },
+            uses: if i % 3 == 0 {
+                UseLimit::Max(2)
+            } else {
+                UseLimit::KindDefault
+            },
             expires_at: (i % 4 == 0).then(|| now + Duration::seconds(i + 1)),
             created_by: Some(i % 3),
             ..order(i, i)
         };
         let link = links::create(db, new, now).await.unwrap();
         if i % 2 == 0 {
-            links::open(db, link.key.as_str(), &user(1), now).await.unwrap();
+            links::open(db, link.key.as_str(), &user(1), now)
+                .await
+                .unwrap();
         }
         if i % 5 == 0 {
             links::revoke(db, &link.key, now).await.unwrap();
         }
     }
     let at = now + Duration::seconds(15);
-    let all = links::list(db, &LinkFilter { limit: 1_000, ..Default::default() }, at).await.unwrap().items;
+    let all = links::list(
+        db,
+        &LinkFilter {
+            limit: 1_000,
+            ..Default::default()
+        },
+        at,
+    )
+    .await
+    .unwrap()
+    .items;
     let expected = |scope: Option<i64>, status: LinkStatus| {
-        all.iter().filter(|l| scope.is_none_or(|c| l.created_by == Some(c)) && l.status(at) == status).count() as i64
+        all.iter()
+            .filter(|l| scope.is_none_or(|c| l.created_by == Some(c)) && l.status(at) == status)
+            .count() as i64
     };
     let (stats, recent) = links::stats(db, StatsScope::All, at, 5).await.unwrap();
     assert_eq!(stats.total, 30);
@@ -448,33 +785,95 @@ async fn stats_by_status_agree_with_each_links_own_status(db: &DatabaseConnectio
         (LinkStatus::Revoked, stats.revoked),
     ] {
         assert_eq!(counted, expected(None, status), "{status}");
-        let filtered = links::list(db, &LinkFilter { status: Some(status), ..Default::default() }, at).await.unwrap();
+        let filtered = links::list(
+            db,
+            &LinkFilter {
+                status: Some(status),
+                ..Default::default()
+            },
+            at,
+        )
+        .await
+        .unwrap();
         assert_eq!(filtered.total as i64, counted, "{status} listing");
     }
     assert_eq!(stats.opens, 15);
     assert_eq!(stats.opens_7d, 15);
-    let (mine, _) = links::stats(db, StatsScope::Creator(1), at, 0).await.unwrap();
+    let (mine, _) = links::stats(db, StatsScope::Creator(1), at, 0)
+        .await
+        .unwrap();
     assert_eq!(mine.total, 10);
     assert_eq!(mine.used, expected(Some(1), LinkStatus::Used));
     let per_creator = links::stats_by_creator(db, at).await.unwrap();
     assert_eq!(per_creator.len(), 3);
     assert_eq!(per_creator.iter().map(|c| c.stats.total).sum::<i64>(), 30);
     assert_eq!(per_creator.iter().map(|c| c.stats.opens).sum::<i64>(), 15);
-    let one = per_creator.iter().find(|c| c.created_by == Some(1)).unwrap();
+    let one = per_creator
+        .iter()
+        .find(|c| c.created_by == Some(1))
+        .unwrap();
     assert_eq!(one.stats, mine);
 }
 
 async fn invalid_new_links_are_refused_with_the_field_named(db: &DatabaseConnection) {
     let now = time::now();
     let cases: Vec<(NewLink, &str)> = vec![
-        (NewLink { uses: UseLimit::Max(0), ..Default::default() }, "max_uses"),
-        (NewLink { expires_at: Some(now), ..Default::default() }, "expires_at"),
-        (NewLink { attrs: Some(serde_json::json!([1, 2])), ..Default::default() }, "attrs"),
-        (NewLink { title: Some("t".repeat(257)), ..Default::default() }, "title"),
-        (NewLink { welcome_text: Some("w".repeat(4097)), ..Default::default() }, "welcome_text"),
-        (NewLink { title: Some("nul\0byte".into()), ..Default::default() }, "title"),
-        (NewLink { campaign: Some("  ".into()), ..Default::default() }, "campaign"),
-        (NewLink { kind: Some(LinkKind::Referral), ..Default::default() }, "kind"),
+        (
+            NewLink {
+                uses: UseLimit::Max(0),
+                ..Default::default()
+            },
+            "max_uses",
+        ),
+        (
+            NewLink {
+                expires_at: Some(now),
+                ..Default::default()
+            },
+            "expires_at",
+        ),
+        (
+            NewLink {
+                attrs: Some(serde_json::json!([1, 2])),
+                ..Default::default()
+            },
+            "attrs",
+        ),
+        (
+            NewLink {
+                title: Some("t".repeat(257)),
+                ..Default::default()
+            },
+            "title",
+        ),
+        (
+            NewLink {
+                welcome_text: Some("w".repeat(4097)),
+                ..Default::default()
+            },
+            "welcome_text",
+        ),
+        (
+            NewLink {
+                title: Some("nul\0byte".into()),
+                ..Default::default()
+            },
+            "title",
+        ),
+        (
+            NewLink {
+                campaign: Some("  ".into()),
+                ..Default::default()
+            },
+            "campaign",
+        ),
+        (
+            NewLink {
+                kind: Some(LinkKind::Referral),
+                ..Default::default()
+            },
+            "kind",
+        ),
     ];
     for (new, field) in cases {
         match links::create(db, new, now).await {
@@ -482,7 +881,13 @@ async fn invalid_new_links_are_refused_with_the_field_named(db: &DatabaseConnect
             other => panic!("expected {field} to be refused, got {other:?}"),
         }
     }
-    assert_eq!(links::list(db, &LinkFilter::default(), now).await.unwrap().total, 0);
+    assert_eq!(
+        links::list(db, &LinkFilter::default(), now)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
 }
 
 async fn migrations_run_once(db: &DatabaseConnection) {
