@@ -7,16 +7,22 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, 
 use super::entity::{self, Column, Entity};
 use super::{Attribution, TgProfile, TgUser, TgUserId};
 
-/// Records that `profile` was seen at `at`: inserts a new user with `attribution`
-/// (first touch), or refreshes a known user's profile and leaves his attribution
-/// alone. Returns whether the user is new. Safe under concurrent calls for the
+/// Records that `profile` was seen at `at`: refreshes a known user's profile and
+/// leaves his attribution alone, or inserts a new user with `attribution` (first
+/// touch). Returns whether the user is new. Safe under concurrent calls for the
 /// same user: exactly one of them sees `true`.
+///
+/// Known users are the common case, so the `UPDATE` comes first: one statement
+/// for them, two for a new user.
 pub async fn touch<C: ConnectionTrait>(
     db: &C,
     profile: &TgProfile,
     attribution: Attribution,
     at: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
+    if refresh(db, profile, at).await? {
+        return Ok(false);
+    }
     let row = entity::ActiveModel {
         id: Set(profile.id.get()),
         username: Set(profile.username.clone()),
@@ -36,7 +42,17 @@ pub async fn touch<C: ConnectionTrait>(
     if inserted == 1 {
         return Ok(true);
     }
-    Entity::update_many()
+    // A concurrent first open of the same user inserted him in between.
+    refresh(db, profile, at).await?;
+    Ok(false)
+}
+
+async fn refresh<C: ConnectionTrait>(
+    db: &C,
+    profile: &TgProfile,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let updated = Entity::update_many()
         .col_expr(Column::Username, Expr::value(profile.username.clone()))
         .col_expr(Column::FirstName, Expr::value(profile.first_name.clone()))
         .col_expr(
@@ -47,7 +63,7 @@ pub async fn touch<C: ConnectionTrait>(
         .filter(Column::Id.eq(profile.id.get()))
         .exec(db)
         .await?;
-    Ok(false)
+    Ok(updated.rows_affected == 1)
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: TgUserId) -> Result<Option<TgUser>, DbErr> {

@@ -188,6 +188,8 @@ async fn one_user_clicking_many_times_at_once_takes_one_use(db: &DatabaseConnect
     assert_eq!(counts.get(&Outcome::Redeemed), Some(&1), "{counts:?}");
     assert_eq!(counts.get(&Outcome::AlreadyYours), Some(&19), "{counts:?}");
     assert_eq!(reload(db, &link).await.use_count, 1);
+    let new_user_events = events_of(db, &link).await.iter().filter(|e| e.new_user).count();
+    assert_eq!(new_user_events, 1, "exactly one of the concurrent opens saw a new user");
 }
 
 fn campaign(name: &str) -> NewLink {
