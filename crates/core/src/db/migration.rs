@@ -81,6 +81,7 @@ enum LinkEvents {
     Outcome,
     Payload,
     NewUser,
+    UpdateId,
     At,
 }
 
@@ -238,6 +239,7 @@ impl MigrationTrait for M0001Core {
                     .col(string_len(LinkEvents::Outcome, 16))
                     .col(text_null(LinkEvents::Payload))
                     .col(boolean(LinkEvents::NewUser))
+                    .col(big_integer_null(LinkEvents::UpdateId).unique_key())
                     .col(timestamp_with_time_zone(LinkEvents::At))
                     .foreign_key(
                         ForeignKey::create()

@@ -12,6 +12,9 @@ pub struct Model {
     pub outcome: String,
     pub payload: Option<String>,
     pub new_user: bool,
+    /// The Telegram update this open came from; unique, so a redelivered update
+    /// is recorded once.
+    pub update_id: Option<i64>,
     pub at: DateTimeUtc,
 }
 

@@ -8,7 +8,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use store::{EventFilter, list, record};
+pub use store::{EventFilter, NewEvent, find_by_update, list, record};
 
 /// What opening a link came to. Stored in `link_events.outcome` as the snake_case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -81,6 +81,7 @@ pub struct Event {
     /// The raw payload, kept for opens that matched no link.
     pub payload: Option<String>,
     pub new_user: bool,
+    pub update_id: Option<i64>,
     pub at: DateTime<Utc>,
 }
 
@@ -95,6 +96,7 @@ impl Event {
             outcome: Outcome::parse(&m.outcome).unwrap_or(Outcome::Invalid),
             payload: m.payload,
             new_user: m.new_user,
+            update_id: m.update_id,
             at: m.at,
         }
     }

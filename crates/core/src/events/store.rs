@@ -1,6 +1,7 @@
 //! SQL for `link_events`.
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -12,28 +13,53 @@ use crate::users::TgUserId;
 /// Longest raw payload kept on an event (Telegram's own limit is 64).
 const MAX_STORED_PAYLOAD: usize = 128;
 
-/// Appends one event.
-pub async fn record<C: ConnectionTrait>(
-    db: &C,
-    link_id: Option<i64>,
-    user: TgUserId,
-    outcome: Outcome,
-    payload: Option<&str>,
-    new_user: bool,
-    at: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let payload = payload.map(|p| p.chars().take(MAX_STORED_PAYLOAD).collect::<String>());
+/// One open to record.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub link_id: Option<i64>,
+    pub user: TgUserId,
+    pub outcome: Outcome,
+    /// The raw payload, for opens that matched no link.
+    pub payload: Option<&'a str>,
+    pub new_user: bool,
+    /// The Telegram update it came from, when there is one.
+    pub update_id: Option<i64>,
+    pub at: DateTime<Utc>,
+}
+
+/// Appends one event. Returns `false`, recording nothing, when an event for the
+/// same Telegram update exists already.
+pub async fn record<C: ConnectionTrait>(db: &C, event: NewEvent<'_>) -> Result<bool, DbErr> {
+    let payload = event
+        .payload
+        .map(|p| p.chars().take(MAX_STORED_PAYLOAD).collect::<String>());
     let row = entity::ActiveModel {
-        link_id: Set(link_id),
-        tg_user_id: Set(user.get()),
-        outcome: Set(outcome.as_str().to_owned()),
+        link_id: Set(event.link_id),
+        tg_user_id: Set(event.user.get()),
+        outcome: Set(event.outcome.as_str().to_owned()),
         payload: Set(payload),
-        new_user: Set(new_user),
-        at: Set(at),
+        new_user: Set(event.new_user),
+        update_id: Set(event.update_id),
+        at: Set(event.at),
         ..Default::default()
     };
-    Entity::insert(row).exec_without_returning(db).await?;
-    Ok(())
+    let inserted = Entity::insert(row)
+        .on_conflict(OnConflict::column(Column::UpdateId).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted == 1)
+}
+
+/// The event recorded for a Telegram update, if any.
+pub async fn find_by_update<C: ConnectionTrait>(
+    db: &C,
+    update_id: i64,
+) -> Result<Option<Event>, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::UpdateId.eq(update_id))
+        .one(db)
+        .await?
+        .map(Event::from_model))
 }
 
 /// Which events to list; newest first.

@@ -17,11 +17,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use key::{KEY_ALPHABET, KeyError, LinkKey, REFERRAL_PREFIX};
-pub use open::{Opened, open};
+pub use open::{Opened, open, open_update};
 pub use payload::{AFFILIATE_PREFIX, PayloadError, StartPayload, encode_aiogram};
-pub use stats::{CreatorStats, LinkStats, StatsScope, stats, stats_by_creator};
+pub use stats::{CreatorStats, LinkStats, StatsScope, opens_by_day, stats, stats_by_creator};
 pub use store::{
-    LinkFilter, LinkSort, Page, Revocation, create, extend, find, list, referral_for, revoke,
+    LinkFilter, LinkSort, Page, Revocation, create, extend, find, find_by_id, list, referral_for,
+    revoke,
 };
 pub use url::{AdminRight, BotUsername, LinkBuilder, UrlError};
 

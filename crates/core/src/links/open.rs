@@ -10,7 +10,7 @@ use sea_orm::{
 use super::entity::{self as link_entity, Column};
 use super::payload::StartPayload;
 use super::{Link, LinkError, LinkKind, store};
-use crate::events::{self, Outcome};
+use crate::events::{self, NewEvent, Outcome};
 use crate::users::{self, Attribution, TgProfile, TgUserId};
 use crate::{campaigns, time};
 
@@ -23,6 +23,11 @@ pub struct Opened {
     pub link: Option<Link>,
     /// Whether this was the first time the user was seen.
     pub new_user: bool,
+    /// Language the user chose with `/lang`, if any.
+    pub user_lang: Option<String>,
+    /// This Telegram update had been handled before: the answer is the first
+    /// handling's, and nothing new was recorded.
+    pub duplicate: bool,
 }
 
 /// Handles one `/start <payload>` from `user` at `at`, in one transaction:
@@ -37,6 +42,22 @@ pub async fn open<C>(
     payload: &str,
     user: &TgProfile,
     at: DateTime<Utc>,
+) -> Result<Opened, LinkError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    open_update(db, payload, user, at, None).await
+}
+
+/// [`open`] for a Telegram update: the same update delivered again (a webhook
+/// retry, a restart before the offset was confirmed) is counted once and
+/// answered as the first time.
+pub async fn open_update<C>(
+    db: &C,
+    payload: &str,
+    user: &TgProfile,
+    at: DateTime<Utc>,
+    update_id: Option<i64>,
 ) -> Result<Opened, LinkError>
 where
     C: ConnectionTrait + TransactionTrait,
@@ -60,7 +81,7 @@ where
         .unwrap_or_default();
 
     let txn = db.begin().await?;
-    let new_user = users::touch(&txn, user, attribution, at).await?;
+    let touched = users::touch(&txn, user, attribution, at).await?;
     let (outcome, model) = match (&parsed, found) {
         (Err(_), _) => (Outcome::Invalid, None),
         (Ok(_), None) => (Outcome::NotFound, None),
@@ -70,33 +91,63 @@ where
             (outcome, Some(model))
         }
     };
-    let unmatched_payload = model.is_none().then_some(payload);
-    events::record(
-        &txn,
-        model.as_ref().map(|m| m.id),
-        user.id,
+    let event = NewEvent {
+        link_id: model.as_ref().map(|m| m.id),
+        user: user.id,
         outcome,
-        unmatched_payload,
-        new_user,
+        payload: model.is_none().then_some(payload),
+        new_user: touched.is_new,
+        update_id,
         at,
-    )
-    .await?;
-    txn.commit().await?;
-
-    let link = match model {
-        Some(m) => {
-            let campaign = match m.campaign_id {
-                Some(id) => campaigns::names_by_id(db, [id]).await?.remove(&id),
-                None => None,
-            };
-            Some(Link::from_model(m, campaign)?)
-        }
-        None => None,
     };
+    if !events::record(&txn, event).await? {
+        txn.rollback().await?;
+        return replay(db, update_id).await;
+    }
+    txn.commit().await?;
     Ok(Opened {
         outcome,
-        link,
-        new_user,
+        link: with_campaign(db, model).await?,
+        new_user: touched.is_new,
+        user_lang: touched.lang,
+        duplicate: false,
+    })
+}
+
+async fn with_campaign<C: ConnectionTrait>(
+    db: &C,
+    model: Option<link_entity::Model>,
+) -> Result<Option<Link>, LinkError> {
+    let Some(m) = model else { return Ok(None) };
+    let campaign = match m.campaign_id {
+        Some(id) => campaigns::names_by_id(db, [id]).await?.remove(&id),
+        None => None,
+    };
+    Link::from_model(m, campaign).map(Some)
+}
+
+/// The answer first given to `update_id`, whose event exists.
+async fn replay<C: ConnectionTrait>(db: &C, update_id: Option<i64>) -> Result<Opened, LinkError> {
+    let first = match update_id {
+        Some(id) => events::find_by_update(db, id).await?,
+        None => None,
+    };
+    let first =
+        first.ok_or_else(|| LinkError::Corrupt(format!("no event for update {update_id:?}")))?;
+    let model = match first.link_id {
+        Some(id) => store::model_by_id(db, id).await?,
+        None => None,
+    };
+    let lang = match TgUserId::new(first.tg_user_id) {
+        Ok(id) => users::find(db, id).await?.and_then(|u| u.lang),
+        Err(_) => None,
+    };
+    Ok(Opened {
+        outcome: first.outcome,
+        link: with_campaign(db, model).await?,
+        new_user: first.new_user,
+        user_lang: lang,
+        duplicate: true,
     })
 }
 
@@ -153,7 +204,7 @@ async fn take_use<C: ConnectionTrait>(
     redemption::Entity::delete_by_id((link.id, user.get()))
         .exec(txn)
         .await?;
-    let current = store::find_by_id(txn, link.id).await?.unwrap_or(link);
+    let current = store::model_by_id(txn, link.id).await?.unwrap_or(link);
     let outcome = if current.revoked_at.is_some() {
         Outcome::Revoked
     } else if current.expires_at.is_some_and(|e| e <= at) {

@@ -1,7 +1,8 @@
 //! Link counts by status and open counts, globally or for one creator.
 //! (The analytics module will take over time series and breakdowns.)
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr,
 };
@@ -161,4 +162,78 @@ pub async fn stats_by_creator<C: ConnectionTrait>(
         result.push(CreatorStats { created_by, stats });
     }
     Ok(result)
+}
+
+/// Opens per calendar day in `tz` for the last `days` days up to `now`'s day,
+/// oldest first, zeros included. Day boundaries are computed in `tz` (DST-safe)
+/// and counted in one query.
+pub async fn opens_by_day<C: ConnectionTrait>(
+    db: &C,
+    scope: StatsScope,
+    tz: Tz,
+    days: u32,
+    now: DateTime<Utc>,
+) -> Result<Vec<(NaiveDate, i64)>, LinkError> {
+    let today = now.with_timezone(&tz).date_naive();
+    let dates: Vec<NaiveDate> = (0..days)
+        .rev()
+        .filter_map(|back| today.checked_sub_days(chrono::Days::new(u64::from(back))))
+        .collect();
+    let (Some(first), Some(last)) = (dates.first(), dates.last()) else {
+        return Ok(Vec::new());
+    };
+    let at = || Expr::col((event_entity::Entity, event_entity::Column::At));
+    let mut query = Query::select();
+    query
+        .from(event_entity::Entity)
+        .inner_join(
+            Entity,
+            Expr::col((Entity, Column::Id))
+                .equals((event_entity::Entity, event_entity::Column::LinkId)),
+        )
+        .and_where(at().gte(day_start(*first, tz)))
+        .and_where(at().lt(day_start(next_day(*last), tz)));
+    for (i, date) in dates.iter().enumerate() {
+        let in_day = at()
+            .gte(day_start(*date, tz))
+            .and(at().lt(day_start(next_day(*date), tz)));
+        let one_if: SimpleExpr = Expr::case(in_day, 1).finally(0).into();
+        let sum: SimpleExpr = Func::sum(one_if).into();
+        query.expr_as(
+            Func::coalesce([sum, Expr::val(0)]),
+            Alias::new(format!("d{i}")),
+        );
+    }
+    if let StatsScope::Creator(creator) = scope {
+        query.and_where(Expr::col((Entity, Column::CreatedBy)).eq(creator));
+    }
+    let row = db.query_one(&query).await?;
+    let mut result = Vec::with_capacity(dates.len());
+    for (i, date) in dates.into_iter().enumerate() {
+        let count = match &row {
+            Some(row) => row
+                .try_get::<Option<i64>>("", &format!("d{i}"))?
+                .unwrap_or(0),
+            None => 0,
+        };
+        result.push((date, count));
+    }
+    Ok(result)
+}
+
+fn next_day(date: NaiveDate) -> NaiveDate {
+    date.succ_opt().unwrap_or(date)
+}
+
+/// The first instant of `date` in `tz`; where a clock change skips midnight, the
+/// first instant that exists.
+fn day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let mut local = date.and_time(NaiveTime::MIN);
+    for _ in 0..4 {
+        if let Some(at) = tz.from_local_datetime(&local).earliest() {
+            return at.with_timezone(&Utc);
+        }
+        local += Duration::minutes(30);
+    }
+    local.and_utc()
 }

@@ -234,7 +234,17 @@ pub(crate) async fn find_first<C: ConnectionTrait>(
     Ok(found.into_iter().next())
 }
 
-pub(crate) async fn find_by_id<C: ConnectionTrait>(
+/// A link by its row id (callback buttons carry ids, which are shorter than keys).
+pub async fn find_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Link>, LinkError> {
+    let Some(model) = model_by_id(db, id).await? else {
+        return Ok(None);
+    };
+    with_campaign_names(db, vec![model])
+        .await
+        .map(|mut links| links.pop())
+}
+
+pub(crate) async fn model_by_id<C: ConnectionTrait>(
     db: &C,
     id: i64,
 ) -> Result<Option<entity::Model>, DbErr> {

@@ -8,7 +8,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use store::{count_referred, find, touch};
+pub use store::{count_referred, find, set_lang, touch};
 
 /// A Telegram user id. User ids are positive and fit in 52 bits; we accept up to
 /// 2^53 so a future widening does not break us.
@@ -115,6 +115,14 @@ impl From<entity::Model> for TgUser {
             first_campaign_id: m.first_campaign_id,
         }
     }
+}
+
+/// What [`touch`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Touched {
+    pub is_new: bool,
+    /// Language chosen with `/lang`, if any.
+    pub lang: Option<String>,
 }
 
 /// First-touch attribution, written only when the user is new.

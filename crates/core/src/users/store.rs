@@ -5,11 +5,11 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 use super::entity::{self, Column, Entity};
-use super::{Attribution, TgProfile, TgUser, TgUserId};
+use super::{Attribution, TgProfile, TgUser, TgUserId, Touched};
 
 /// Records that `profile` was seen at `at`: refreshes a known user's profile and
 /// leaves his attribution alone, or inserts a new user with `attribution` (first
-/// touch). Returns whether the user is new. Safe under concurrent calls for the
+/// touch). Says whether the user is new, and his chosen language. Safe under concurrent calls for the
 /// same user: exactly one of them sees `true`.
 ///
 /// Known users are the common case, so the `UPDATE` comes first: one statement
@@ -19,9 +19,9 @@ pub async fn touch<C: ConnectionTrait>(
     profile: &TgProfile,
     attribution: Attribution,
     at: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    if refresh(db, profile, at).await? {
-        return Ok(false);
+) -> Result<Touched, DbErr> {
+    if let Some(known) = refresh(db, profile, at).await? {
+        return Ok(known);
     }
     let row = entity::ActiveModel {
         id: Set(profile.id.get()),
@@ -40,18 +40,23 @@ pub async fn touch<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await?;
     if inserted == 1 {
-        return Ok(true);
+        return Ok(Touched {
+            is_new: true,
+            lang: None,
+        });
     }
     // A concurrent first open of the same user inserted him in between.
-    refresh(db, profile, at).await?;
-    Ok(false)
+    Ok(refresh(db, profile, at).await?.unwrap_or(Touched {
+        is_new: false,
+        lang: None,
+    }))
 }
 
 async fn refresh<C: ConnectionTrait>(
     db: &C,
     profile: &TgProfile,
     at: DateTime<Utc>,
-) -> Result<bool, DbErr> {
+) -> Result<Option<Touched>, DbErr> {
     let updated = Entity::update_many()
         .col_expr(Column::Username, Expr::value(profile.username.clone()))
         .col_expr(Column::FirstName, Expr::value(profile.first_name.clone()))
@@ -61,6 +66,24 @@ async fn refresh<C: ConnectionTrait>(
         )
         .col_expr(Column::LastSeenAt, Expr::value(at))
         .filter(Column::Id.eq(profile.id.get()))
+        .exec_with_returning(db)
+        .await?;
+    Ok(updated.into_iter().next().map(|m| Touched {
+        is_new: false,
+        lang: m.lang,
+    }))
+}
+
+/// Sets the language a user chose with `/lang` (`None`: follow Telegram's).
+/// Returns whether the user exists.
+pub async fn set_lang<C: ConnectionTrait>(
+    db: &C,
+    id: TgUserId,
+    lang: Option<&str>,
+) -> Result<bool, DbErr> {
+    let updated = Entity::update_many()
+        .col_expr(Column::Lang, Expr::value(lang.map(str::to_owned)))
+        .filter(Column::Id.eq(id.get()))
         .exec(db)
         .await?;
     Ok(updated.rows_affected == 1)

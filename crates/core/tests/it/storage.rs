@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::Duration;
+use chrono::{Duration, Utc};
 use startlink_core::DatabaseConnection;
 use startlink_core::events::{self, EventFilter, Outcome};
 use startlink_core::links::{
@@ -56,6 +56,9 @@ storage_suite!(
     stats_by_status_agree_with_each_links_own_status,
     invalid_new_links_are_refused_with_the_field_named,
     migrations_run_once,
+    a_redelivered_update_is_counted_once_and_answered_the_same,
+    opens_by_day_uses_the_time_zones_day_boundaries,
+    a_chosen_language_comes_back_with_every_open,
 );
 
 fn order(product: i64, order: i64) -> NewLink {
@@ -188,8 +191,15 @@ async fn one_user_clicking_many_times_at_once_takes_one_use(db: &DatabaseConnect
     assert_eq!(counts.get(&Outcome::Redeemed), Some(&1), "{counts:?}");
     assert_eq!(counts.get(&Outcome::AlreadyYours), Some(&19), "{counts:?}");
     assert_eq!(reload(db, &link).await.use_count, 1);
-    let new_user_events = events_of(db, &link).await.iter().filter(|e| e.new_user).count();
-    assert_eq!(new_user_events, 1, "exactly one of the concurrent opens saw a new user");
+    let new_user_events = events_of(db, &link)
+        .await
+        .iter()
+        .filter(|e| e.new_user)
+        .count();
+    assert_eq!(
+        new_user_events, 1,
+        "exactly one of the concurrent opens saw a new user"
+    );
 }
 
 fn campaign(name: &str) -> NewLink {
@@ -895,4 +905,124 @@ async fn invalid_new_links_are_refused_with_the_field_named(db: &DatabaseConnect
 async fn migrations_run_once(db: &DatabaseConnection) {
     assert_eq!(startlink_core::db::migrate(db).await.unwrap(), 0);
     assert_eq!(startlink_core::db::migrate(db).await.unwrap(), 0);
+}
+
+async fn a_redelivered_update_is_counted_once_and_answered_the_same(db: &DatabaseConnection) {
+    let now = time::now();
+    let link = links::create(db, order(10, 10), now).await.unwrap();
+    let first = links::open_update(db, link.key.as_str(), &user(1), now, Some(555))
+        .await
+        .unwrap();
+    assert_eq!((first.outcome, first.duplicate), (Outcome::Redeemed, false));
+    // The same update again, even from another user id (a bug upstream), changes nothing.
+    for id in [1, 2] {
+        let again = links::open_update(db, link.key.as_str(), &user(id), now, Some(555))
+            .await
+            .unwrap();
+        assert_eq!((again.outcome, again.duplicate), (Outcome::Redeemed, true));
+        assert_eq!(again.link.unwrap().order_log_id, Some(10));
+    }
+    // Concurrent redeliveries of one update: still one event.
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let db = db.clone();
+            let key = link.key.clone();
+            tokio::spawn(async move {
+                links::open_update(&db, key.as_str(), &user(3), time::now(), Some(777))
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut originals = 0;
+    for task in tasks {
+        if !task.await.unwrap().duplicate {
+            originals += 1;
+        }
+    }
+    assert_eq!(originals, 1);
+    assert_eq!(events_of(db, &link).await.len(), 2);
+    assert_eq!(reload(db, &link).await.use_count, 1);
+    assert!(
+        users::find(db, TgUserId::new(2).unwrap())
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing of a duplicate is kept"
+    );
+}
+
+async fn opens_by_day_uses_the_time_zones_day_boundaries(db: &DatabaseConnection) {
+    use chrono::{NaiveDate, TimeZone};
+    let tz = chrono_tz::Asia::Tashkent;
+    let created = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+    let new = NewLink {
+        kind: Some(LinkKind::Campaign),
+        created_by: Some(5),
+        ..Default::default()
+    };
+    let link = links::create(db, new, created).await.unwrap();
+    let other = links::create(
+        db,
+        NewLink {
+            kind: Some(LinkKind::Campaign),
+            ..Default::default()
+        },
+        created,
+    )
+    .await
+    .unwrap();
+    // 18:59 UTC is 23:59 in Tashkent (3 March); 19:00 UTC is already 4 March there.
+    let opens = [
+        Utc.with_ymd_and_hms(2026, 3, 3, 18, 59, 0).unwrap(),
+        Utc.with_ymd_and_hms(2026, 3, 3, 19, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(2026, 3, 4, 10, 0, 0).unwrap(),
+    ];
+    for (i, at) in opens.iter().enumerate() {
+        links::open(db, link.key.as_str(), &user(i as i64 + 1), *at)
+            .await
+            .unwrap();
+    }
+    links::open(db, other.key.as_str(), &user(9), opens[2])
+        .await
+        .unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 3, 4, 12, 0, 0).unwrap();
+    let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+    let mine = links::opens_by_day(db, StatsScope::Creator(5), tz, 3, now)
+        .await
+        .unwrap();
+    assert_eq!(mine, vec![(day(2), 0), (day(3), 1), (day(4), 2)]);
+    let all = links::opens_by_day(db, StatsScope::All, tz, 2, now)
+        .await
+        .unwrap();
+    assert_eq!(all, vec![(day(3), 1), (day(4), 3)]);
+    let utc = links::opens_by_day(db, StatsScope::All, chrono_tz::UTC, 2, now)
+        .await
+        .unwrap();
+    assert_eq!(utc, vec![(day(3), 2), (day(4), 2)]);
+}
+
+async fn a_chosen_language_comes_back_with_every_open(db: &DatabaseConnection) {
+    let now = time::now();
+    let link = links::create(db, campaign("lang"), now).await.unwrap();
+    let first = links::open(db, link.key.as_str(), &user(1), now)
+        .await
+        .unwrap();
+    assert_eq!(first.user_lang, None);
+    assert!(
+        users::set_lang(db, TgUserId::new(1).unwrap(), Some("ru"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !users::set_lang(db, TgUserId::new(2).unwrap(), Some("ru"))
+            .await
+            .unwrap()
+    );
+    let again = links::open(db, link.key.as_str(), &user(1), now)
+        .await
+        .unwrap();
+    assert_eq!(again.user_lang.as_deref(), Some("ru"));
+    let found = links::find_by_id(db, link.id).await.unwrap().unwrap();
+    assert_eq!(found.campaign.as_deref(), Some("lang"));
 }
