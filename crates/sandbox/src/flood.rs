@@ -109,7 +109,7 @@ impl Flood {
         self.sends += 1;
         let every_nth = config
             .every_nth
-            .is_some_and(|n| n > 0 && self.sends % u64::from(n) == 0);
+            .is_some_and(|n| n > 0 && self.sends.is_multiple_of(u64::from(n)));
         let fraction = config.fraction;
         let retry_after = config.retry_after;
         let drawn = fraction.is_some_and(|f| self.next_unit() < f);

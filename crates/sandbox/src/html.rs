@@ -73,15 +73,15 @@ impl Parser<'_> {
         let mut i = 0;
         while i < self.text.len() {
             let byte = self.text[i];
-            if byte == b'&' {
-                if let Some((ch, next)) = self.decode_entity(i) {
-                    let mut buf = [0; 4];
-                    self.result
-                        .extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                    self.utf16_offset += ch.len_utf16();
-                    i = next;
-                    continue;
-                }
+            if byte == b'&'
+                && let Some((ch, next)) = self.decode_entity(i)
+            {
+                let mut buf = [0; 4];
+                self.result
+                    .extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                self.utf16_offset += ch.len_utf16();
+                i = next;
+                continue;
             }
             if byte != b'<' {
                 self.result.push(byte);
@@ -249,13 +249,13 @@ impl Parser<'_> {
         i += 1;
         let mut value = Vec::new();
         while i < self.text.len() && self.at(i) != quote {
-            if self.at(i) == b'&' {
-                if let Some((ch, next)) = self.decode_entity(i) {
-                    let mut buf = [0; 4];
-                    value.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                    i = next;
-                    continue;
-                }
+            if self.at(i) == b'&'
+                && let Some((ch, next)) = self.decode_entity(i)
+            {
+                let mut buf = [0; 4];
+                value.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                i = next;
+                continue;
             }
             value.push(self.at(i));
             i += 1;
@@ -351,28 +351,26 @@ impl Parser<'_> {
                 }
             }
             "pre" => {
-                if let Some(last) = entities.last_mut() {
-                    if last.kind == "code"
-                        && last.offset == offset
-                        && last.length == length
-                        && last.language.is_some()
-                    {
-                        last.kind = "pre".to_owned();
-                        return Ok(());
-                    }
+                if let Some(last) = entities.last_mut()
+                    && last.kind == "code"
+                    && last.offset == offset
+                    && last.length == length
+                    && last.language.is_some()
+                {
+                    last.kind = "pre".to_owned();
+                    return Ok(());
                 }
                 simple("pre")
             }
             "code" => {
-                if let Some(last) = entities.last_mut() {
-                    if last.kind == "pre"
-                        && last.offset == offset
-                        && last.length == length
-                        && !tag.argument.is_empty()
-                    {
-                        last.language = Some(tag.argument);
-                        return Ok(());
-                    }
+                if let Some(last) = entities.last_mut()
+                    && last.kind == "pre"
+                    && last.offset == offset
+                    && last.length == length
+                    && !tag.argument.is_empty()
+                {
+                    last.language = Some(tag.argument);
+                    return Ok(());
                 }
                 // Remember the language in case an enclosing <pre> closes at the same place.
                 let language = (!tag.argument.is_empty()).then_some(tag.argument);

@@ -364,6 +364,36 @@ impl Sandbox {
         }
     }
 
+    /// Waits until `condition` holds, re-checking it whenever the bot acts
+    /// or the update queue changes (e.g. `|s| s.pending_updates() == 0` to
+    /// wait until the bot took every update); false on time-out.
+    pub async fn wait_until(
+        &self,
+        timeout: Duration,
+        condition: impl Fn(&Sandbox) -> bool,
+    ) -> bool {
+        let mut bot = self.watch_bot();
+        let mut updates = self.watch_updates();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            bot.borrow_and_update();
+            updates.borrow_and_update();
+            if condition(self) {
+                return true;
+            }
+            let woke = tokio::time::timeout_at(deadline, async {
+                tokio::select! {
+                    changed = bot.changed() => changed.is_ok(),
+                    changed = updates.changed() => changed.is_ok(),
+                }
+            })
+            .await;
+            if woke != Ok(true) {
+                return condition(self);
+            }
+        }
+    }
+
     /// A button press and the bot's answer, if any.
     pub fn callback_query(&self, id: &str) -> Option<CallbackQueryView> {
         let state = self.state();

@@ -109,6 +109,8 @@ async fn deliver(
                         state.counters.updates_delivered += 1;
                     }
                     state.counters.updates_pending = state.updates.len() as u64;
+                    drop(guard);
+                    sandbox.notify_updates();
                     return;
                 }
                 Err(reason) => {

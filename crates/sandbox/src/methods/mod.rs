@@ -160,10 +160,10 @@ fn inline_keyboard(p: &Params) -> Result<Vec<Vec<InlineButton>>, ApiError> {
 }
 
 fn check_button(button: &InlineButton) -> Result<(), ApiError> {
-    if let Some(data) = &button.callback_data {
-        if data.is_empty() || data.len() > 64 {
-            return Err(ApiError::bad_request("BUTTON_DATA_INVALID"));
-        }
+    if let Some(data) = &button.callback_data
+        && (data.is_empty() || data.len() > 64)
+    {
+        return Err(ApiError::bad_request("BUTTON_DATA_INVALID"));
     }
     if let Some(url) = &button.url {
         let valid =

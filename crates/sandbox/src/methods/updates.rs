@@ -37,7 +37,7 @@ pub(super) async fn get_updates(sandbox: &Sandbox, p: &Params) -> ApiResult {
     // Subscribed before looking at the queue, so no update slips in between.
     let mut changes = sandbox.watch_updates();
     let mut shutdown = sandbox.watch_shutdown();
-    let generation = {
+    let (generation, answer_now) = {
         let mut guard = sandbox.state();
         let state = &mut *guard;
         if state.webhook.is_some() {
@@ -51,13 +51,17 @@ pub(super) async fn get_updates(sandbox: &Sandbox, p: &Params) -> ApiResult {
         }
         state.poll_generation += 1;
         let batch = state.updates.batch(limit);
-        if !batch.is_empty() || timeout == 0 {
-            return Ok(ApiOk::new(Value::Array(batch)));
-        }
-        state.poll_generation
+        (
+            state.poll_generation,
+            (!batch.is_empty() || timeout == 0).then_some(batch),
+        )
     };
-    // Wakes an older poll so it sees it was superseded.
+    // Wakes an older poll, so that it sees it was superseded, and waiters on
+    // the queue's length.
     sandbox.notify_updates();
+    if let Some(batch) = answer_now {
+        return Ok(ApiOk::new(Value::Array(batch)));
+    }
     changes.borrow_and_update();
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout.unsigned_abs());
