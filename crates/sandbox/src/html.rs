@@ -342,7 +342,7 @@ impl Parser<'_> {
                     tag.argument
                 };
                 // Telegram silently drops a link whose address it cannot parse.
-                match normalise_url(&href) {
+                match crate::text::link_url(&href) {
                     Some(url) => MessageEntity {
                         url: Some(url),
                         ..simple("text_link")
@@ -384,31 +384,6 @@ impl Parser<'_> {
         entities.push(entity);
         Ok(())
     }
-}
-
-/// An absolute URL with a scheme Telegram links to, or a bare host that
-/// Telegram would complete with `http://`.
-pub fn normalise_url(href: &str) -> Option<String> {
-    let href = href.trim();
-    let candidate =
-        if href.contains("://") || href.starts_with("tg:") || href.starts_with("mailto:") {
-            href.to_owned()
-        } else {
-            format!("http://{href}")
-        };
-    let url = url::Url::parse(&candidate).ok()?;
-    match url.scheme() {
-        "http" | "https" | "tg" | "ton" | "ftp" | "mailto" => {}
-        _ => return None,
-    }
-    if matches!(url.scheme(), "http" | "https" | "ftp")
-        && url
-            .host_str()
-            .is_none_or(|host| !host.contains('.') && host != "localhost")
-    {
-        return None;
-    }
-    Some(url.to_string())
 }
 
 #[cfg(test)]

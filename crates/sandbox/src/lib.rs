@@ -25,6 +25,7 @@ mod error;
 mod flood;
 mod html;
 mod image_size;
+mod inspect;
 mod methods;
 mod params;
 mod protocol;

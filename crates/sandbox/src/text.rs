@@ -84,6 +84,31 @@ pub fn command_entities(text: &str) -> Vec<MessageEntity> {
     entities
 }
 
+/// An absolute URL with a scheme Telegram links to, or a bare host that
+/// Telegram would complete with `http://`.
+pub fn link_url(href: &str) -> Option<String> {
+    let href = href.trim();
+    let candidate =
+        if href.contains("://") || href.starts_with("tg:") || href.starts_with("mailto:") {
+            href.to_owned()
+        } else {
+            format!("http://{href}")
+        };
+    let url = url::Url::parse(&candidate).ok()?;
+    match url.scheme() {
+        "http" | "https" | "tg" | "ton" | "ftp" | "mailto" => {}
+        _ => return None,
+    }
+    if matches!(url.scheme(), "http" | "https" | "ftp")
+        && url
+            .host_str()
+            .is_none_or(|host| !host.contains('.') && host != "localhost")
+    {
+        return None;
+    }
+    Some(url.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
