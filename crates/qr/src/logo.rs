@@ -198,8 +198,18 @@ fn decode_jpeg(bytes: &[u8]) -> Result<Pixmap, QrError> {
             reason: format!("{w}x{h} pixels"),
         });
     }
-    let rgba = decoder.decode().map_err(|e| bad(format!("{e:?}")))?;
+    let pixels = decoder.decode().map_err(|e| bad(format!("{e:?}")))?;
     let size = IntSize::from_wh(w as u32, h as u32).ok_or_else(|| bad("empty image".to_owned()))?;
+    // Greyscale JPEGs ignore the requested RGBA output and come out as one channel.
+    let rgba = match pixels.len().checked_div(w * h) {
+        Some(4) => pixels,
+        Some(3) => pixels
+            .chunks_exact(3)
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect(),
+        Some(1) => pixels.iter().flat_map(|&l| [l, l, l, 255]).collect(),
+        _ => return Err(bad("unsupported colour layout".to_owned())),
+    };
     // JPEG has no alpha, so these RGBA pixels are already premultiplied.
     Pixmap::from_vec(rgba, size).ok_or_else(|| bad("truncated pixel data".to_owned()))
 }

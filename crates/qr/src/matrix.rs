@@ -149,7 +149,13 @@ pub(crate) fn logo_clearing(matrix: &Matrix, aspect: f32, max_side: usize) -> Op
     let room = n.checked_sub(18)?;
     let budget = matrix.correctable / 2;
     let map = codeword_map(matrix);
-    let odd_at_most = |v: usize| if v.is_multiple_of(2) { v.saturating_sub(1) } else { v };
+    let odd_at_most = |v: usize| {
+        if v.is_multiple_of(2) {
+            v.saturating_sub(1)
+        } else {
+            v
+        }
+    };
     let mut long = odd_at_most(max_side.min(room));
     while long >= 3 {
         let short = odd_at_most(((long as f32) / aspect.max(1.0 / aspect)).round() as usize).max(1);

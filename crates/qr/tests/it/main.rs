@@ -2,3 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod decode;
+mod errors;
+mod fixtures;
+mod logos;
+mod matrix;
+mod properties;
