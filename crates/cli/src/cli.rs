@@ -48,6 +48,8 @@ pub enum Command {
     Link(commands::link::LinkCommand),
     /// Link and open counts, globally or per creator
     Stats(commands::stats::StatsArgs),
+    /// Make a styled QR code (PNG or SVG) of any text, checked to scan
+    Qr(commands::qr::QrArgs),
 }
 
 /// Runs the command line and turns failures into one line on stderr.
@@ -103,5 +105,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => commands::migrate::run(&config).await,
         Command::Link(command) => commands::link::run(&config, command).await,
         Command::Stats(args) => commands::stats::run(&config, args).await,
+        Command::Qr(args) => commands::qr::run(args),
     }
 }

@@ -29,6 +29,8 @@ pub enum LinkCommand {
     Extend(ExtendArgs),
     /// Open a link exactly as a Telegram `/start KEY` would, and print the outcome
     Open(OpenArgs),
+    /// Write the link's QR code (PNG or SVG) to a file
+    Qr(super::qr::LinkQrArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -337,6 +339,7 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
             print_link(&link, builder.as_ref(), tz, now);
             Ok(())
         }
+        LinkCommand::Qr(args) => super::qr::run_link(&db, builder.as_ref(), args).await,
         LinkCommand::Open(args) => {
             let profile = TgProfile {
                 id: args.user,

@@ -2,6 +2,7 @@
 
 pub mod link;
 pub mod migrate;
+pub mod qr;
 pub mod stats;
 
 use anyhow::Context as _;

@@ -3,3 +3,4 @@
 
 mod cli;
 mod config_docs;
+mod qr;
