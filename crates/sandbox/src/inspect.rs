@@ -13,6 +13,13 @@ use crate::view::{
 };
 use crate::{BotCommand, Sandbox};
 
+/// `timeout` from now; a timeout too large to add means "a year".
+fn deadline_after(timeout: Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or(now + Duration::from_secs(365 * 24 * 3600))
+}
+
 impl Sandbox {
     /// What the bot sent to a chat, oldest first: edits applied, deletions
     /// marked (`deleted`), download links filled in. Empty for an unknown chat.
@@ -55,7 +62,7 @@ impl Sandbox {
         timeout: Duration,
     ) -> Result<Vec<ChatMessage>, SandboxError> {
         let mut changes = self.watch_bot();
-        let deadline = tokio::time::Instant::now() + timeout;
+        let deadline = deadline_after(timeout);
         loop {
             changes.borrow_and_update();
             let messages = self.messages(chat_id);
@@ -94,7 +101,7 @@ impl Sandbox {
     ) -> bool {
         let mut bot = self.watch_bot();
         let mut updates = self.watch_updates();
-        let deadline = tokio::time::Instant::now() + timeout;
+        let deadline = deadline_after(timeout);
         loop {
             bot.borrow_and_update();
             updates.borrow_and_update();
@@ -133,7 +140,7 @@ impl Sandbox {
         timeout: Duration,
     ) -> Result<CallbackAnswer, SandboxError> {
         let mut changes = self.watch_bot();
-        let deadline = tokio::time::Instant::now() + timeout;
+        let deadline = deadline_after(timeout);
         loop {
             changes.borrow_and_update();
             match self.callback_query(id) {

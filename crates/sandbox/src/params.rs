@@ -13,6 +13,11 @@ use serde_json::{Map, Value};
 
 use crate::protocol::ApiError;
 
+/// Telegram's answer to a body over its size limit (teloxide's `RequestEntityTooLarge`).
+fn too_large() -> ApiError {
+    ApiError::new(413, "Request Entity Too Large")
+}
+
 /// One uploaded multipart file.
 #[derive(Debug, Clone)]
 pub struct Upload {
@@ -56,7 +61,14 @@ impl Params {
         let body = Bytes::from_request(request, &())
             .await
             .map_err(|rejection| {
-                ApiError::new(rejection.status().as_u16(), rejection.body_text())
+                if rejection.status().as_u16() == 413 {
+                    too_large()
+                } else {
+                    ApiError::bad_request(format_args!(
+                        "can't read the request body: {}",
+                        rejection.body_text()
+                    ))
+                }
             })?;
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(params);
@@ -96,7 +108,7 @@ impl Params {
             .map_err(|rejection| bad_body(rejection.body_text()))?;
         while let Some(field) = multipart.next_field().await.map_err(|error| {
             if error.status().as_u16() == 413 {
-                ApiError::new(413, "Request Entity Too Large")
+                too_large()
             } else {
                 bad_body(error.body_text())
             }
@@ -108,7 +120,7 @@ impl Params {
             let content_type = field.content_type().map(str::to_owned);
             let bytes = field.bytes().await.map_err(|error| {
                 if error.status().as_u16() == 413 {
-                    ApiError::new(413, "Request Entity Too Large")
+                    too_large()
                 } else {
                     bad_body(error.body_text())
                 }

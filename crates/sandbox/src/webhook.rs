@@ -129,7 +129,9 @@ async fn deliver(
                 return;
             }
         }
-        delay = (delay * 2).min(config.webhook_retry_max.max(Duration::from_millis(1)));
+        delay = delay
+            .saturating_mul(2)
+            .min(config.webhook_retry_max.max(Duration::from_millis(1)));
     }
 }
 

@@ -222,6 +222,14 @@ async fn an_upload_over_the_size_cap_is_refused_without_a_crash() {
     );
     let (status, body) = multipart(&app, "sendDocument", form).await;
     assert_eq!(status.as_u16(), 413, "{body}");
-    assert_eq!(body["ok"], false);
+    assert_eq!(body["description"], "Request Entity Too Large");
+    let description = app
+        .fails(
+            "sendMessage",
+            json!({"chat_id": 10, "text": "x".repeat(2 * 1024 * 1024)}),
+            413,
+        )
+        .await;
+    assert_eq!(description, "Request Entity Too Large");
     app.ok("getMe", json!({})).await;
 }

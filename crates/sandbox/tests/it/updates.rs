@@ -205,3 +205,48 @@ async fn shutting_down_ends_a_waiting_long_poll() {
     );
     assert_eq!(poll.await.unwrap().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn a_burst_of_concurrent_users_loses_no_update() {
+    let app = spawn_sandbox().await;
+    let users = 300;
+    let mut senders = Vec::new();
+    for id in 1..=users {
+        let http = app.http.clone();
+        let url = app.url("/sandbox/messages");
+        senders.push(tokio::spawn(async move {
+            let body = json!({"from": {"id": id, "first_name": format!("U{id}")}, "text": format!("/start K{id}")});
+            http.post(url).json(&body).send().await.unwrap().status()
+        }));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut offset = 0;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while seen.len() < users as usize && Instant::now() < deadline {
+        let batch = app
+            .ok("getUpdates", json!({"offset": offset, "timeout": 5}))
+            .await;
+        for update in batch.as_array().unwrap() {
+            offset = update["update_id"].as_i64().unwrap() + 1;
+            seen.insert(update["message"]["from"]["id"].as_i64().unwrap());
+        }
+    }
+    for sender in senders {
+        assert!(sender.await.unwrap().is_success());
+    }
+    assert_eq!(
+        seen.len(),
+        users as usize,
+        "every user's /start reached the bot exactly once"
+    );
+    app.ok("getUpdates", json!({"offset": offset})).await;
+    let counters = app.sandbox().counters();
+    assert_eq!(
+        (
+            counters.updates_created,
+            counters.updates_delivered,
+            counters.updates_pending
+        ),
+        (300, 300, 0)
+    );
+}
