@@ -30,6 +30,7 @@ pub(crate) fn routes() -> Router<Sandbox> {
         .route("/messages", post(send_message))
         .route("/callbacks", post(press_button))
         .route("/callbacks/{id}", get(callback_query))
+        .route("/updates/{update_id}/redeliver", post(redeliver))
         .route("/chats", get(chats))
         .route("/chats/{chat_id}/messages", get(chat_messages))
         .route("/files/{file_id}", get(file))
@@ -138,6 +139,15 @@ async fn callback_query(
         .callback_query(&id)
         .ok_or(SandboxError::UnknownCallbackQuery(id))?;
     Ok(Json(query).into_response())
+}
+
+async fn redeliver(
+    State(sandbox): State<Sandbox>,
+    update_id: Result<Path<u32>, PathRejection>,
+) -> Answer {
+    let update_id = path(update_id)?;
+    sandbox.redeliver_update(update_id)?;
+    Ok(Json(json!({ "update_id": update_id })).into_response())
 }
 
 async fn chats(State(sandbox): State<Sandbox>) -> Response {

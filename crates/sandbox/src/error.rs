@@ -38,6 +38,8 @@ pub enum SandboxError {
     NotInChat { user_id: i64, chat_id: i64 },
     #[error("callback query {0} is unknown")]
     UnknownCallbackQuery(String),
+    #[error("update {0} is not among the last 1,000 updates")]
+    UnknownUpdate(u32),
     #[error(
         "{0} updates are waiting for the bot, the sandbox's cap; let the bot confirm some first"
     )]
@@ -66,9 +68,11 @@ impl SandboxError {
     pub fn status(&self) -> StatusCode {
         use SandboxError::*;
         match self {
-            UnknownChat(_) | UnknownMessage { .. } | UnknownCallbackQuery(_) | UnknownFile(_) => {
-                StatusCode::NOT_FOUND
-            }
+            UnknownChat(_)
+            | UnknownMessage { .. }
+            | UnknownCallbackQuery(_)
+            | UnknownFile(_)
+            | UnknownUpdate(_) => StatusCode::NOT_FOUND,
             MessageDeleted { .. } => StatusCode::GONE,
             QueueFull(_) => StatusCode::SERVICE_UNAVAILABLE,
             Timeout { .. } | CallbackTimeout { .. } => StatusCode::REQUEST_TIMEOUT,

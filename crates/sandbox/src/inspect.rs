@@ -224,6 +224,21 @@ impl Sandbox {
         self.state().updates.len()
     }
 
+    /// Delivers update `update_id` again, same id and content, as Telegram
+    /// does after a webhook failure or a bot restart before confirming — to
+    /// test that the bot counts it once. The webhook gets it at once; a poller
+    /// gets it only while its `offset` has not passed the id.
+    pub fn redeliver_update(&self, update_id: u32) -> Result<(), SandboxError> {
+        let mut state = self.state();
+        if !state.updates.redeliver(update_id) {
+            return Err(SandboxError::UnknownUpdate(update_id));
+        }
+        state.counters.updates_pending = state.updates.len() as u64;
+        drop(state);
+        self.notify_updates();
+        Ok(())
+    }
+
     /// The webhook, when the bot set one.
     pub fn webhook(&self) -> Option<WebhookStatus> {
         let state = self.state();

@@ -2,7 +2,7 @@
 //! rule: an update is gone once getUpdates is called with a higher offset,
 //! or once the webhook accepted it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 
 use serde_json::Value;
 
@@ -10,10 +10,14 @@ use serde_json::Value;
 /// leaves out `chat_member`, `message_reaction` and `message_reaction_count`).
 const NOT_BY_DEFAULT: &[&str] = &["chat_member", "message_reaction", "message_reaction_count"];
 
+/// Updates remembered after delivery, for [`UpdateQueue::redeliver`].
+const RECENT: usize = 1_000;
+
 #[derive(Debug)]
 pub(crate) struct UpdateQueue {
     next_id: u32,
     pending: BTreeMap<u32, Value>,
+    recent: VecDeque<(u32, Value)>,
     in_flight: HashSet<u32>,
     allowed: Option<Vec<String>>,
 }
@@ -23,6 +27,7 @@ impl Default for UpdateQueue {
         Self {
             next_id: 1,
             pending: BTreeMap::new(),
+            recent: VecDeque::new(),
             in_flight: HashSet::new(),
             allowed: None,
         }
@@ -58,8 +63,24 @@ impl UpdateQueue {
         let mut update = serde_json::Map::new();
         update.insert("update_id".to_owned(), Value::from(id));
         update.insert(kind.to_owned(), payload);
-        self.pending.insert(id, Value::Object(update));
+        let update = Value::Object(update);
+        if self.recent.len() >= RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((id, update.clone()));
+        self.pending.insert(id, update);
         id
+    }
+
+    /// Queues one of the last 1,000 updates again, with its own update_id,
+    /// as Telegram does when a delivery is retried; false if it is unknown.
+    pub fn redeliver(&mut self, id: u32) -> bool {
+        let Some((_, update)) = self.recent.iter().find(|(recent, _)| *recent == id) else {
+            return false;
+        };
+        let update = update.clone();
+        self.pending.entry(id).or_insert(update);
+        true
     }
 
     /// Applies a getUpdates `offset`: a positive one confirms every update
@@ -172,6 +193,15 @@ mod tests {
         assert_eq!(queue.take_for_webhook().map(|(id, _)| id), Some(1));
         assert!(queue.delivered(1));
         assert_eq!(queue.len(), 1);
+    }
+
+    #[test]
+    fn a_delivered_update_can_be_queued_again_with_its_id() {
+        let mut queue = queue_of(2);
+        queue.apply_offset(3);
+        assert!(queue.redeliver(1));
+        assert_eq!(ids(&queue), vec![1]);
+        assert!(!queue.redeliver(99));
     }
 
     #[test]

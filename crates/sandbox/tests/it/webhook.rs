@@ -170,3 +170,29 @@ async fn drop_pending_updates_forgets_the_queue() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn an_update_can_be_delivered_twice_to_test_deduplication() {
+    let app = spawn_sandbox().await;
+    let (url, mut received) = receiver(0).await;
+    app.ok("setWebhook", json!({"url": url})).await;
+    app.user_says(&user(9, "Web"), "/start KEY").await;
+    let (_, first, _) = tokio::time::timeout(WAIT, received.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        app.sandbox()
+            .wait_until(WAIT, |s| s.pending_updates() == 0)
+            .await
+    );
+    let (status, body) = app.control_post("/updates/1/redeliver", json!({})).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    let (_, second, _) = tokio::time::timeout(WAIT, received.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first, second, "same update_id, same content");
+    let (status, _) = app.control_post("/updates/77/redeliver", json!({})).await;
+    assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
+}
