@@ -121,6 +121,9 @@ fn codeword_map(matrix: &Matrix) -> Vec<Option<u32>> {
     map
 }
 
+/// Gap between the cleared modules and the logo, on each side, in modules.
+pub(crate) const LOGO_PADDING: f32 = 0.75;
+
 /// A centred rectangle of whole modules, `w × h`, both odd so it is symmetric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Clearing {
@@ -156,9 +159,17 @@ pub(crate) fn logo_clearing(matrix: &Matrix, aspect: f32, max_side: usize) -> Op
             v
         }
     };
+    // However thin the logo, its short side gets at least 3 modules (1.5 of
+    // them for the picture), so a cleared area always shows a logo.
+    let odd_at_least_3 = |v: f32| {
+        let v = (v.ceil() as usize).max(3);
+        if v.is_multiple_of(2) { v + 1 } else { v }
+    };
+    let stretch = aspect.max(1.0 / aspect);
     let mut long = odd_at_most(max_side.min(room));
     while long >= 3 {
-        let short = odd_at_most(((long as f32) / aspect.max(1.0 / aspect)).round() as usize).max(1);
+        let short =
+            odd_at_least_3((long as f32 - 2.0 * LOGO_PADDING) / stretch + 2.0 * LOGO_PADDING);
         let clearing = if aspect >= 1.0 {
             Clearing { w: long, h: short }
         } else {

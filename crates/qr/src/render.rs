@@ -65,6 +65,11 @@ pub fn render(text: &str, style: &QrStyle) -> Result<RenderedQr, QrError> {
     render_with(text, style, Check::Decode).map(|(qr, _)| qr)
 }
 
+enum Image {
+    Png(tiny_skia::Pixmap),
+    Svg(String),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Check {
     Decode,
@@ -102,7 +107,8 @@ pub(crate) fn render_with(
         }
         tried.push(look);
         let scene = scene::build(&matrix, style, &look);
-        let (bytes, width_px, height_px, outcome) = match style.format {
+        // Encoding waits for the check: a variant that fails is never encoded.
+        let (image, width_px, height_px, outcome) = match style.format {
             Format::Png => {
                 let grid = PixelGrid::new(&scene, style.size, matrix.n);
                 let pixmap = raster::paint(&scene, grid)?;
@@ -110,8 +116,7 @@ pub(crate) fn render_with(
                     Check::Decode => verify::decodes_to(&pixmap, grid.unit, text),
                     Check::SkipForBenchmark => Ok(()),
                 };
-                let png = raster::encode_png(&pixmap)?;
-                (png, grid.width, grid.height, outcome)
+                (Image::Png(pixmap), grid.width, grid.height, outcome)
             }
             Format::Svg => {
                 let text_svg = svg::write(&scene, style.size);
@@ -124,11 +129,15 @@ pub(crate) fn render_with(
                     Check::SkipForBenchmark => Ok(()),
                 };
                 let height = (style.size as f32 * scene.height / scene.width).round() as u32;
-                (text_svg.into_bytes(), style.size, height, outcome)
+                (Image::Svg(text_svg), style.size, height, outcome)
             }
         };
         match outcome {
             Ok(()) => {
+                let bytes = match image {
+                    Image::Png(pixmap) => raster::encode_png(&pixmap)?,
+                    Image::Svg(text) => text.into_bytes(),
+                };
                 let degraded = (!failures.is_empty()).then(|| failures.join("; "));
                 if let Some(reason) = &degraded {
                     tracing::info!(%variant, "QR code degraded to decode: {reason}");
@@ -200,4 +209,58 @@ fn attempts(matrix: &Matrix, style: &QrStyle, notes: &mut Vec<String>) -> Vec<(V
     plan.push((Variant::PlainModules, with(plain, smaller.or(Some(full)))));
     plan.push((Variant::NoLogo, plain));
     plan
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::logo::Logo;
+
+    fn logo() -> Arc<Logo> {
+        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>"#;
+        Arc::new(Logo::from_bytes(svg.as_bytes()).expect("a valid SVG"))
+    }
+
+    #[test]
+    fn with_a_logo_the_ladder_shrinks_the_logo_then_plain_modules_then_drops_it() {
+        let style = QrStyle {
+            logo: Some(logo()),
+            ..QrStyle::preset(crate::Preset::Brand)
+        };
+        let matrix = matrix::encode("https://t.me/shop_bot?start=9W_LFTJjfiIa", None, EcLevel::H);
+        let matrix = matrix.expect("fits");
+        let mut notes = Vec::new();
+        let plan = attempts(&matrix, &style, &mut notes);
+        let variants: Vec<Variant> = plan.iter().map(|(v, _)| *v).collect();
+        assert_eq!(
+            variants,
+            [
+                Variant::AsRequested,
+                Variant::SmallerLogo,
+                Variant::PlainModules,
+                Variant::NoLogo
+            ]
+        );
+        let side = |i: usize| plan[i].1.clearing.map_or(0, |c| c.w.max(c.h));
+        assert!(side(0) > side(1) && side(1) >= MIN_LOGO_MODULES, "{plan:?}");
+        assert_eq!(side(2), side(1));
+        assert_eq!(side(3), 0);
+        assert_eq!(
+            (plan[2].1.modules, plan[2].1.eyes),
+            (ModuleShape::Square, EyeShape::Square)
+        );
+        assert!(!plan[2].1.gradient && plan[0].1.gradient);
+        assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn without_a_logo_the_ladder_is_as_requested_then_plain() {
+        let style = QrStyle::preset(crate::Preset::Brand);
+        let matrix = matrix::encode("hello", None, EcLevel::M).expect("fits");
+        let plan = attempts(&matrix, &style, &mut Vec::new());
+        let variants: Vec<Variant> = plan.iter().map(|(v, _)| *v).collect();
+        assert_eq!(variants, [Variant::AsRequested, Variant::PlainModules]);
+    }
 }

@@ -7,7 +7,7 @@ use tiny_skia::{Path, PathBuilder, Rect};
 
 use crate::caption;
 use crate::logo::Logo;
-use crate::matrix::{Clearing, Matrix};
+use crate::matrix::{Clearing, LOGO_PADDING, Matrix};
 use crate::style::{Color, EyeShape, GradientKind, ModuleShape, QrStyle};
 
 /// A fill, in scene coordinates.
@@ -55,8 +55,6 @@ pub(crate) struct Look {
     pub clearing: Option<Clearing>,
 }
 
-/// Gap between the cleared modules and the logo, on each side, in modules.
-const LOGO_PADDING: f32 = 0.75;
 /// Caption height as a share of the image width.
 const CAPTION_SCALE: f32 = 0.075;
 

@@ -10,8 +10,8 @@ pub const SHORT_LINK: &str = "https://t.me/shop_bot?start=9W_LFTJjfiIa";
 /// 64-character payload.
 pub const LONG_LINK: &str = "https://t.me/a_very_long_shop_name_for_tests_bot?start=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// A `w × h` PNG: an opaque coloured rectangle with a white disc, or, with
-/// `alpha` below 255, a translucent one.
+/// A `w × h` PNG: a red rectangle with a white disc (when there is room for
+/// one), opaque or, with `alpha` below 255, translucent.
 pub fn png_logo(w: u32, h: u32, alpha: u8) -> Vec<u8> {
     let mut pixmap = Pixmap::new(w, h).unwrap();
     let mut paint = Paint::default();
@@ -22,8 +22,10 @@ pub fn png_logo(w: u32, h: u32, alpha: u8) -> Vec<u8> {
         Transform::identity(),
         None,
     );
-    let r = (w.min(h) as f32 / 3.0).max(0.5);
-    if let Some(disc) = PathBuilder::from_circle(w as f32 / 2.0, h as f32 / 2.0, r) {
+    let r = w.min(h) as f32 / 3.0;
+    if let Some(disc) =
+        PathBuilder::from_circle(w as f32 / 2.0, h as f32 / 2.0, r).filter(|_| r >= 2.0)
+    {
         paint.set_color_rgba8(255, 255, 255, alpha);
         pixmap.fill_path(
             &disc,

@@ -38,8 +38,39 @@ fn logos_of_extreme_aspect_ratios_and_sizes_still_read() {
                 let qr = render(text, &style).unwrap_or_else(|e| panic!("{case}: {e}"));
                 assert_eq!(qr.ec, EcLevel::H, "{case}: a logo asks for level H");
                 assert_reads(&qr, text, &case);
+                assert_ne!(qr.variant, Variant::NoLogo, "{case}: {:?}", qr.degraded);
+                if format == Format::Png {
+                    assert!(red_pixels(&qr.bytes) > 0, "{case}: the logo is drawn");
+                }
             }
         }
+    }
+}
+
+/// Pixels where red dominates: the logo's, since the brand code is blue on white.
+fn red_pixels(png: &[u8]) -> usize {
+    let pixmap = Pixmap::decode_png(png).unwrap();
+    pixmap
+        .pixels()
+        .iter()
+        .filter(|p| i32::from(p.red()) - i32::from(p.green()) > 60)
+        .count()
+}
+
+#[test]
+fn a_logo_and_a_style_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Logo>();
+    shareable::<QrStyle>();
+    let style = brand_with(logo(64, 64));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let style = style.clone();
+            std::thread::spawn(move || render(SHORT_LINK, &style).map(|qr| qr.bytes.len()))
+        })
+        .collect();
+    for thread in threads {
+        assert!(thread.join().unwrap().unwrap() > 0);
     }
 }
 
