@@ -21,6 +21,7 @@
 
 mod caption;
 mod error;
+mod gradient;
 mod logo;
 mod matrix;
 mod raster;

@@ -15,6 +15,9 @@ pub const MAX_LOGO_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_LOGO_PIXELS: u64 = 40_000_000;
 /// Raster logos are kept at most this large on their longer side.
 const KEEP_SIDE: u32 = 1024;
+/// An SVG output embeds its raster logo at most this large: at a quarter of
+/// a 5 cm printed code that is still 500 dpi, and it keeps the file small.
+const EMBED_SIDE: u32 = 256;
 
 enum Source {
     Raster(Pixmap),
@@ -76,16 +79,11 @@ impl Logo {
     }
 
     fn from_raster(pixmap: Pixmap) -> Result<Self, QrError> {
-        let long = pixmap.width().max(pixmap.height());
-        let pixmap = if long > KEEP_SIDE {
-            let scale = KEEP_SIDE as f32 / long as f32;
-            let w = ((pixmap.width() as f32 * scale).round() as u32).max(1);
-            let h = ((pixmap.height() as f32 * scale).round() as u32).max(1);
-            downscale(&pixmap, w, h)?
-        } else {
-            pixmap
-        };
-        let png = pixmap
+        let pixmap = fit(&pixmap, KEEP_SIDE)?.unwrap_or(pixmap);
+        let embedded = fit(&pixmap, EMBED_SIDE)?;
+        let png = embedded
+            .as_ref()
+            .unwrap_or(&pixmap)
             .encode_png()
             .map_err(|e| QrError::Encode(e.to_string()))?;
         Ok(Self {
@@ -156,6 +154,18 @@ impl Logo {
         }
         Ok(fresh)
     }
+}
+
+/// `pixmap` shrunk to at most `side` on its longer side; `None` if it fits.
+fn fit(pixmap: &Pixmap, side: u32) -> Result<Option<Pixmap>, QrError> {
+    let long = pixmap.width().max(pixmap.height());
+    if long <= side {
+        return Ok(None);
+    }
+    let scale = side as f32 / long as f32;
+    let w = ((pixmap.width() as f32 * scale).round() as u32).max(1);
+    let h = ((pixmap.height() as f32 * scale).round() as u32).max(1);
+    downscale(pixmap, w, h).map(Some)
 }
 
 fn new_pixmap(w: u32, h: u32) -> Result<Pixmap, QrError> {

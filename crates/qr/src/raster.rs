@@ -1,11 +1,11 @@
-//! Scene → pixels (tiny-skia, anti-aliased) → PNG.
+//! Scene → pixels (tiny-skia, anti-aliased; gradients in `gradient.rs`) → PNG.
 
-use tiny_skia::{
-    Color as SkColor, FillRule, GradientStop, LinearGradient, Paint, Pixmap, PixmapPaint, Point,
-    RadialGradient, Shader, SpreadMode, Transform,
-};
+use std::cell::RefCell;
+
+use tiny_skia::{Color as SkColor, FillRule, IntSize, Mask, Paint, Pixmap, PixmapPaint, Transform};
 
 use crate::error::QrError;
+use crate::gradient;
 use crate::scene::{Fill, Scene};
 use crate::style::Color;
 
@@ -42,67 +42,52 @@ fn sk(color: Color) -> SkColor {
     SkColor::from_rgba8(color.r, color.g, color.b, 255)
 }
 
-fn shader(fill: Fill) -> Shader<'static> {
-    let stops = |from, to| {
-        vec![
-            GradientStop::new(0.0, sk(from)),
-            GradientStop::new(1.0, sk(to)),
-        ]
-    };
-    let gradient = match fill {
-        Fill::Solid(_) => None,
-        Fill::Linear {
-            from,
-            to,
-            start,
-            end,
-        } => LinearGradient::new(
-            Point::from_xy(start.0, start.1),
-            Point::from_xy(end.0, end.1),
-            stops(from, to),
-            SpreadMode::Pad,
-            Transform::identity(),
-        ),
-        Fill::Radial {
-            from,
-            to,
-            center,
-            radius,
-        } => RadialGradient::new(
-            Point::from_xy(center.0, center.1),
-            Point::from_xy(center.0, center.1),
-            radius,
-            stops(from, to),
-            SpreadMode::Pad,
-            Transform::identity(),
-        ),
-    };
-    // A degenerate gradient (zero length) falls back to its first colour.
-    gradient.unwrap_or_else(|| {
-        Shader::SolidColor(sk(match fill {
-            Fill::Solid(c) | Fill::Linear { from: c, .. } | Fill::Radial { from: c, .. } => c,
-        }))
-    })
-}
-
 /// Paints the scene; the result is opaque (logos are composited onto the background).
 pub(crate) fn paint(scene: &Scene, grid: PixelGrid) -> Result<Pixmap, QrError> {
-    let mut pixmap = Pixmap::new(grid.width, grid.height)
-        .ok_or_else(|| QrError::Encode(format!("no {}x{} canvas", grid.width, grid.height)))?;
+    let no_canvas = || QrError::Encode(format!("no {}x{} canvas", grid.width, grid.height));
+    let size = IntSize::from_wh(grid.width, grid.height).ok_or_else(no_canvas)?;
+    let mut data = take_scratch(Scratch::Canvas);
+    data.clear();
+    data.resize(grid.width as usize * grid.height as usize * 4, 0);
+    let mut pixmap = Pixmap::from_vec(data, size).ok_or_else(no_canvas)?;
     pixmap.fill(sk(scene.background));
     let transform = grid.transform();
+    let mut mask: Option<Mask> = None;
     for layer in &scene.layers {
-        let paint = Paint {
-            shader: shader(layer.fill),
-            anti_alias: true,
-            ..Paint::default()
-        };
         let rule = if layer.even_odd {
             FillRule::EvenOdd
         } else {
             FillRule::Winding
         };
-        pixmap.fill_path(&layer.path, &paint, rule, transform, None);
+        if let Fill::Solid(color) = layer.fill {
+            let mut paint = Paint::default();
+            paint.set_color(sk(color));
+            paint.anti_alias = true;
+            pixmap.fill_path(&layer.path, &paint, rule, transform, None);
+            continue;
+        }
+        let Some(bounds) = layer.path.bounds().transform(transform) else {
+            continue;
+        };
+        let mask = match &mut mask {
+            Some(mask) => {
+                mask.clear();
+                mask
+            }
+            None => mask.insert(new_mask(size)?),
+        };
+        mask.fill_path(&layer.path, rule, true, transform);
+        let span = |low: f32, high: f32, limit: u32| {
+            (low.floor().max(0.0) as usize)..(high.ceil().max(0.0) as usize).min(limit as usize)
+        };
+        gradient::composite(
+            &mut pixmap,
+            mask,
+            layer.fill,
+            transform,
+            span(bounds.top(), bounds.bottom(), grid.height),
+            span(bounds.left(), bounds.right(), grid.width),
+        );
     }
     if let Some((logo, rect)) = &scene.logo {
         let x = (grid.offset + rect.x() * grid.unit).round();
@@ -122,14 +107,20 @@ pub(crate) fn paint(scene: &Scene, grid: PixelGrid) -> Result<Pixmap, QrError> {
     Ok(pixmap)
 }
 
-/// Encodes an opaque pixmap as an 8-bit RGB PNG, a row at a time. Fast
-/// deflate, because QR images are flat colour and compress well anyway; the
-/// Up filter, because inside a module row each pixel row repeats the one
-/// above, so most rows filter to zeros (a third of Sub's size, as fast).
+/// Encodes an opaque pixmap as an 8-bit RGB PNG. Fast deflate (png's
+/// `write_image_data` path, which uses fdeflate; its stream writer does not),
+/// because QR images are flat colour and compress well anyway; the Up filter,
+/// because inside a module each pixel row repeats the one above, so most rows
+/// filter to zeros (a third of Sub's size, as fast).
 pub(crate) fn encode_png(pixmap: &Pixmap) -> Result<Vec<u8>, QrError> {
     let failed = |e: png::EncodingError| QrError::Encode(format!("PNG: {e}"));
-    let width = pixmap.width() as usize;
-    let mut out = Vec::with_capacity(width * pixmap.height() as usize / 4);
+    let mut rgb = take_scratch(Scratch::Rgb);
+    rgb.clear();
+    rgb.resize(pixmap.data().len() / 4 * 3, 0);
+    for (to, from) in rgb.chunks_exact_mut(3).zip(pixmap.data().chunks_exact(4)) {
+        to.copy_from_slice(&from[..3]);
+    }
+    let mut out = Vec::with_capacity(rgb.len() / 8);
     {
         let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
         encoder.set_color(png::ColorType::Rgb);
@@ -137,16 +128,45 @@ pub(crate) fn encode_png(pixmap: &Pixmap) -> Result<Vec<u8>, QrError> {
         encoder.set_compression(png::Compression::Fast);
         encoder.set_filter(png::FilterType::Up);
         let mut writer = encoder.write_header().map_err(failed)?;
-        let mut stream = writer.stream_writer().map_err(failed)?;
-        let mut row = vec![0u8; width * 3];
-        for line in pixmap.data().chunks_exact(width * 4) {
-            for (rgb, rgba) in row.chunks_exact_mut(3).zip(line.chunks_exact(4)) {
-                rgb.copy_from_slice(&rgba[..3]);
-            }
-            std::io::Write::write_all(&mut stream, &row)
-                .map_err(|e| QrError::Encode(format!("PNG: {e}")))?;
-        }
-        stream.finish().map_err(failed)?;
+        writer.write_image_data(&rgb).map_err(failed)?;
+        writer.finish().map_err(failed)?;
     }
+    give_back(Scratch::Rgb, rgb);
     Ok(out)
+}
+
+#[derive(Clone, Copy)]
+enum Scratch {
+    Canvas,
+    Rgb,
+}
+
+/// Larger buffers are freed, not kept: a 2048 × 2048 canvas.
+const KEEP_BYTES: usize = 2048 * 2048 * 4;
+
+thread_local! {
+    // Canvas and RGB buffers are reused per thread. Freeing 1–2 MB after
+    // every image hands the pages back to the OS, and faulting them in again
+    // cost a fifth of a styled 600 px render.
+    static SCRATCH: RefCell<[Vec<u8>; 2]> = const { RefCell::new([Vec::new(), Vec::new()]) };
+}
+
+fn take_scratch(which: Scratch) -> Vec<u8> {
+    SCRATCH.with(|s| std::mem::take(&mut s.borrow_mut()[which as usize]))
+}
+
+fn give_back(which: Scratch, buffer: Vec<u8>) {
+    if buffer.capacity() <= KEEP_BYTES {
+        SCRATCH.with(|s| s.borrow_mut()[which as usize] = buffer);
+    }
+}
+
+fn new_mask(size: IntSize) -> Result<Mask, QrError> {
+    Mask::new(size.width(), size.height())
+        .ok_or_else(|| QrError::Encode("no coverage mask".to_owned()))
+}
+
+/// Returns a painted canvas's memory for the next image on this thread.
+pub(crate) fn recycle(pixmap: Pixmap) {
+    give_back(Scratch::Canvas, pixmap.take());
 }

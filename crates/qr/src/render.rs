@@ -135,7 +135,11 @@ pub(crate) fn render_with(
         match outcome {
             Ok(()) => {
                 let bytes = match image {
-                    Image::Png(pixmap) => raster::encode_png(&pixmap)?,
+                    Image::Png(pixmap) => {
+                        let png = raster::encode_png(&pixmap)?;
+                        raster::recycle(pixmap);
+                        png
+                    }
                     Image::Svg(text) => text.into_bytes(),
                 };
                 let degraded = (!failures.is_empty()).then(|| failures.join("; "));
@@ -156,6 +160,9 @@ pub(crate) fn render_with(
                 return Ok((qr, length));
             }
             Err(reason) => {
+                if let Image::Png(pixmap) = image {
+                    raster::recycle(pixmap);
+                }
                 tracing::warn!(%variant, "QR code variant did not decode back: {reason}");
                 failures.push(format!("{variant} did not decode ({reason})"));
             }
