@@ -17,7 +17,9 @@
 //! # Ok::<(), startlink_qr::QrError>(())
 //! ```
 //!
-//! Pure renderer: no knowledge of links, bots or the web.
+//! Pure renderer: no knowledge of links, bots or the web. Rendering is CPU
+//! work (about 4 ms for a styled 600 px PNG, see `BENCHMARKS.md`): async
+//! callers run it in `spawn_blocking`. Load a [`Logo`] once and share it.
 
 mod caption;
 mod error;

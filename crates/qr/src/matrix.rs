@@ -1,6 +1,8 @@
 //! The QR symbol itself: encoding the text, and how much of it a logo may hide.
 
-use qrcode::types::{Color as Module, EcLevel as QrEc, QrError as EncodeError, Version};
+use qrcode::bits::Bits;
+use qrcode::optimize::{Optimizer, Parser, Segment};
+use qrcode::types::{Color as Module, EcLevel as QrEc, Mode, QrError as EncodeError, Version};
 use qrcode::{QrCode, canvas};
 
 use crate::error::QrError;
@@ -68,7 +70,7 @@ pub(crate) fn encode(
         .filter(|&&ec| ec <= preferred || level.is_some())
     {
         last = ec;
-        match QrCode::with_error_correction_level(text.as_bytes(), qr_ec(ec)) {
+        match symbol(text.as_bytes(), qr_ec(ec)) {
             Ok(code) => {
                 let correctable = code.max_allowed_errors();
                 return Ok(Matrix {
@@ -92,6 +94,38 @@ pub(crate) fn encode(
         ec: last,
         max: last.max_bytes(),
     })
+}
+
+/// The smallest symbol for `data`, never in Kanji mode. The text is UTF-8;
+/// Kanji mode means Shift JIS, so a scanner would show other characters
+/// wherever UTF-8 bytes happen to look like a Kanji pair (e.g. "あ").
+fn symbol(data: &[u8], ec: QrEc) -> Result<QrCode, EncodeError> {
+    let parsed: Vec<Segment> = Parser::new(data).collect();
+    if parsed.iter().all(|s| s.mode != Mode::Kanji) {
+        return QrCode::with_error_correction_level(data, ec);
+    }
+    let segments: Vec<Segment> = parsed
+        .into_iter()
+        .map(|s| match s.mode {
+            Mode::Kanji => Segment {
+                mode: Mode::Byte,
+                ..s
+            },
+            _ => s,
+        })
+        .collect();
+    for version in (1..=40).map(Version::Normal) {
+        let mut bits = Bits::new(version);
+        let pushed = bits
+            .push_segments(data, Optimizer::new(segments.iter().copied(), version))
+            .and_then(|()| bits.push_terminator(ec));
+        match pushed {
+            Ok(()) => return QrCode::with_bits(bits, ec),
+            Err(EncodeError::DataTooLong) => continue,
+            Err(other) => return Err(other),
+        }
+    }
+    Err(EncodeError::DataTooLong)
 }
 
 /// Index of the codeword each module carries (`None` for function patterns

@@ -201,10 +201,10 @@ pub struct QrStyle {
     pub caption: Option<String>,
 }
 
-/// Pixel size bounds: big enough to hold a version-40 code, small enough
-/// that one image cannot exhaust memory.
+/// Pixel size bounds. The top keeps one canvas at 64 MB; larger prints
+/// should use SVG, which scales without limit.
 pub const MIN_SIZE: u32 = 21;
-pub const MAX_SIZE: u32 = 8192;
+pub const MAX_SIZE: u32 = 4096;
 pub const MAX_MARGIN: u32 = 40;
 /// WCAG's minimum for graphical objects; below it phone cameras start to miss.
 pub const MIN_CONTRAST: f32 = 3.0;
@@ -254,7 +254,7 @@ impl QrStyle {
             return Err(QrError::OutOfRange {
                 what: "size",
                 value: format!("{} px", self.size),
-                range: "21 to 8192 px",
+                range: "21 to 4096 px",
             });
         }
         if self.margin > MAX_MARGIN {

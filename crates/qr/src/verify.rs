@@ -4,8 +4,9 @@
 //! Two readers, because they locate a code differently. rqrr (a port of
 //! quirc) is fast but finds a code by the corners of its finder patterns, so
 //! it cannot place round eyes. rxing (a port of ZXing, the reader inside most
-//! phone scanners) finds the centres of the finder patterns instead. An image
-//! passes when either reads exactly the text; rxing only runs when rqrr fails.
+//! phone scanners) finds the centres of the finder patterns instead, and
+//! interprets the data as phones do. rxing reads first and its reading is
+//! final; rqrr is asked only when rxing finds no code at all.
 //!
 //! Both read the image as a camera a little farther away would: area-averaged
 //! by a whole factor down to about [`READ_PX_PER_MODULE`] pixels per module.
@@ -23,14 +24,22 @@ pub(crate) const READ_PX_PER_MODULE: f32 = 4.0;
 pub(crate) fn decodes_to(pixmap: &Pixmap, px_per_module: f32, text: &str) -> Result<(), String> {
     let factor = ((px_per_module / READ_PX_PER_MODULE).floor() as usize).max(1);
     let (w, h, luma) = luma(pixmap, factor);
+    // A reading of other text is final: it is what a phone would show.
     let zxing = match read_zxing(luma.clone(), w as u32, h as u32, text) {
-        Ok(()) => return Ok(()),
-        Err(reason) => reason,
+        Read::Exact => return Ok(()),
+        Read::Other(what) => return Err(format!("rxing read {what}")),
+        Read::Nothing(reason) => reason,
     };
     match read_rqrr(&luma, w, h, text) {
         Ok(()) => Ok(()),
         Err(reason) => Err(format!("rxing: {zxing}; rqrr: {reason}")),
     }
+}
+
+enum Read {
+    Exact,
+    Other(String),
+    Nothing(String),
 }
 
 /// Grey levels, each the mean of a `factor × factor` block. Premultiplied
@@ -82,7 +91,7 @@ fn read_rqrr(luma: &[u8], w: usize, h: usize, text: &str) -> Result<(), String> 
     Err(seen.join(", "))
 }
 
-fn read_zxing(luma: Vec<u8>, w: u32, h: u32, text: &str) -> Result<(), String> {
+fn read_zxing(luma: Vec<u8>, w: u32, h: u32, text: &str) -> Read {
     let mut hints = DecodeHints {
         TryHarder: Some(true),
         CharacterSet: Some("UTF-8".to_owned()),
@@ -95,11 +104,11 @@ fn read_zxing(luma: Vec<u8>, w: u32, h: u32, text: &str) -> Result<(), String> {
         Some(BarcodeFormat::QR_CODE),
         &mut hints,
     ) {
-        Ok(found) if found.getText() == text => Ok(()),
-        Ok(found) => Err(format!(
-            "read {} other characters",
+        Ok(found) if found.getText() == text => Read::Exact,
+        Ok(found) => Read::Other(format!(
+            "{} other characters",
             found.getText().chars().count()
         )),
-        Err(error) => Err(error.to_string()),
+        Err(error) => Read::Nothing(error.to_string()),
     }
 }

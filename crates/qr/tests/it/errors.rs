@@ -152,3 +152,24 @@ fn bad_colours_name_the_input() {
         assert!(error.contains(&format!("{input:?}")), "{input:?}: {error}");
     }
 }
+
+#[test]
+fn japanese_and_mixed_script_text_reads_back_byte_for_byte() {
+    // UTF-8 for these contains byte pairs in Shift JIS ranges, which an
+    // encoder could take for Kanji mode; scanners would then show other text.
+    for text in [
+        "あいうえお",
+        "日本語テキスト",
+        "東京 https://t.me/x?start=あ",
+        "Ўзбек 漢字 ß",
+    ] {
+        for format in [Format::Png, Format::Svg] {
+            let style = QrStyle {
+                format,
+                ..QrStyle::default()
+            };
+            let qr = render(text, &style).unwrap_or_else(|e| panic!("{text}: {e}"));
+            crate::decode::assert_reads(&qr, text, text);
+        }
+    }
+}
