@@ -50,6 +50,10 @@ pub enum Command {
     Stats(commands::stats::StatsArgs),
     /// Make a styled QR code (PNG or SVG) of any text, checked to scan
     Qr(commands::qr::QrArgs),
+    /// Run everything: the bot and the HTTP server (Ctrl-C stops gracefully)
+    Serve(commands::serve::BotArgs),
+    /// Run the bot alone (the HTTP server too in webhook mode)
+    Bot(commands::serve::BotArgs),
 }
 
 /// Runs the command line and turns failures into one line on stderr.
@@ -106,5 +110,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Link(command) => commands::link::run(&config, command).await,
         Command::Stats(args) => commands::stats::run(&config, args).await,
         Command::Qr(args) => commands::qr::run(args),
+        Command::Serve(args) => {
+            commands::serve::run(&config, args, commands::serve::Parts::Everything).await
+        }
+        Command::Bot(args) => {
+            commands::serve::run(&config, args, commands::serve::Parts::BotOnly).await
+        }
     }
 }

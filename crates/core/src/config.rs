@@ -37,6 +37,61 @@ pub const ENV_VARS: &[EnvVar] = &[
         doc: "IANA time zone for showing times and for day boundaries in statistics.",
     },
     EnvVar {
+        name: "BOT_TOKEN",
+        default: None,
+        doc: "The bot's token from @BotFather. Required by `serve` and `bot` unless --sandbox.",
+    },
+    EnvVar {
+        name: "TELEGRAM_API_URL",
+        default: Some("https://api.telegram.org"),
+        doc: "Bot API base URL: a self-hosted Bot API server, or a test server.",
+    },
+    EnvVar {
+        name: "OPERATOR_IDS",
+        default: None,
+        doc: "Comma-separated Telegram user ids who may create and manage links.",
+    },
+    EnvVar {
+        name: "ADMIN_IDS",
+        default: None,
+        doc: "Comma-separated Telegram user ids of operators who also see and manage every link.",
+    },
+    EnvVar {
+        name: "BOT_MODE",
+        default: Some("polling"),
+        doc: "How updates arrive: polling (long polling) or webhook.",
+    },
+    EnvVar {
+        name: "WEBHOOK_URL",
+        default: None,
+        doc: "Webhook mode: the public https URL Telegram posts updates to; its path is served on HTTP_ADDR.",
+    },
+    EnvVar {
+        name: "WEBHOOK_SECRET",
+        default: None,
+        doc: "Webhook mode: 1-256 characters of A-Z a-z 0-9 _ -, checked on every update (X-Telegram-Bot-Api-Secret-Token).",
+    },
+    EnvVar {
+        name: "DEFAULT_LANG",
+        default: Some("uz"),
+        doc: "Bot language when the user's is unknown: uz, ru or en.",
+    },
+    EnvVar {
+        name: "QR_LOGO",
+        default: None,
+        doc: "Path to a PNG or JPEG logo for the centre of the bot's QR codes.",
+    },
+    EnvVar {
+        name: "TG_MAX_RPS",
+        default: Some("30"),
+        doc: "Global cap on the bot's outgoing messages per second; replies over it wait their turn.",
+    },
+    EnvVar {
+        name: "HTTP_ADDR",
+        default: Some("127.0.0.1:8080"),
+        doc: "Address of the HTTP server (webhook, health check, sandbox).",
+    },
+    EnvVar {
         name: "RUST_LOG",
         default: Some("warn,startlink=info,startlink_core=info"),
         doc: "Log filter (tracing EnvFilter syntax); logs go to stderr.",

@@ -3,6 +3,7 @@
 pub mod link;
 pub mod migrate;
 pub mod qr;
+pub mod serve;
 pub mod stats;
 
 use anyhow::Context as _;

@@ -58,3 +58,9 @@ pub async fn open(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
     migrate(&db).await?;
     Ok(db)
 }
+
+/// Whether the database answers (for health checks).
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait as _;
+    db.execute_unprepared("SELECT 1").await.map(drop)
+}

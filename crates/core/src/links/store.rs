@@ -15,7 +15,8 @@ use super::{
 use crate::campaigns;
 use crate::users::TgUserId;
 
-const MAX_TITLE: usize = 256;
+/// Titles are shown cut to fit a message; the store keeps what the operator wrote.
+const MAX_TITLE: usize = 4096;
 /// Telegram's limit for a message text.
 const MAX_WELCOME: usize = 4096;
 const MAX_UTM: usize = 256;

@@ -1,0 +1,170 @@
+//! Telegram HTML parse mode: escaping user text and keeping within length limits.
+
+use std::borrow::Cow;
+
+/// Telegram's limit for a message text, in UTF-16 code units after entity parsing.
+pub const MAX_TEXT: usize = 4096;
+/// Telegram's limit for a photo caption.
+pub const MAX_CAPTION: usize = 1024;
+
+/// Escapes `&`, `<`, `>` and `"`, the characters Telegram's HTML mode requires escaped.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.contains(['&', '<', '>', '"']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(ch),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Cuts `text` to at most `max` UTF-16 code units (Telegram's unit), at a
+/// character boundary, ending with `…` when cut. Cut raw text, then escape it,
+/// so an entity is never split.
+pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
+    if text.encode_utf16().count() <= max {
+        return Cow::Borrowed(text);
+    }
+    let mut used = 0;
+    let mut out = String::new();
+    for ch in text.chars() {
+        let width = ch.len_utf16();
+        if used + width > max.saturating_sub(1) {
+            break;
+        }
+        used += width;
+        out.push(ch);
+    }
+    out.push('…');
+    Cow::Owned(out)
+}
+
+/// The visible length of an HTML message as Telegram counts it: tags removed,
+/// entities counted as one character, in UTF-16 code units.
+pub fn visible_len(html: &str) -> usize {
+    let mut len = 0;
+    let mut chars = html.chars();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '<' => {
+                for inner in chars.by_ref() {
+                    if inner == '>' {
+                        break;
+                    }
+                }
+            }
+            '&' => {
+                for inner in chars.by_ref() {
+                    if inner == ';' {
+                        break;
+                    }
+                }
+                len += 1;
+            }
+            _ => len += ch.len_utf16(),
+        }
+    }
+    len
+}
+
+#[cfg(test)]
+pub(crate) mod check {
+    //! A strict checker of the HTML subset Telegram accepts, for tests.
+
+    const TAGS: [&str; 10] = [
+        "b",
+        "i",
+        "u",
+        "s",
+        "code",
+        "pre",
+        "a",
+        "tg-spoiler",
+        "blockquote",
+        "em",
+    ];
+
+    pub fn valid(html: &str) -> Result<(), String> {
+        let mut stack: Vec<String> = Vec::new();
+        let mut rest = html;
+        while let Some(pos) = rest.find(['<', '&', '>']) {
+            let tail = &rest[pos..];
+            if tail.starts_with('>') {
+                return Err(format!("bare > at {tail:.20}"));
+            }
+            if tail.starts_with('&') {
+                let end = tail
+                    .find(';')
+                    .ok_or_else(|| format!("unterminated entity at {tail:.20}"))?;
+                let entity = &tail[..=end];
+                if !["&amp;", "&lt;", "&gt;", "&quot;"].contains(&entity) {
+                    return Err(format!("unknown entity {entity}"));
+                }
+                rest = &tail[end + 1..];
+                continue;
+            }
+            let end = tail
+                .find('>')
+                .ok_or_else(|| format!("unterminated tag at {tail:.20}"))?;
+            let tag = &tail[1..end];
+            if let Some(name) = tag.strip_prefix('/') {
+                match stack.pop() {
+                    Some(open) if open == name => {}
+                    other => return Err(format!("</{name}> closes {other:?}")),
+                }
+            } else {
+                let name = tag.split(' ').next().unwrap_or_default();
+                if !TAGS.contains(&name) {
+                    return Err(format!("tag <{name}> is not allowed"));
+                }
+                stack.push(name.to_owned());
+            }
+            rest = &tail[end + 1..];
+        }
+        match stack.pop() {
+            Some(open) => Err(format!("<{open}> is never closed")),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_is_escaped_into_valid_html() {
+        let hostile = "<b>&\"'</b> <script>alert(1)</script> &amp;";
+        let escaped = escape(hostile);
+        assert_eq!(
+            escaped,
+            "&lt;b&gt;&amp;&quot;'&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt; &amp;amp;"
+        );
+        assert!(check::valid(&escaped).is_ok());
+        assert!(check::valid(hostile).is_err());
+        assert!(matches!(escape("plain oʻzbek"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn truncation_counts_utf16_and_never_splits_a_character() {
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("abcd", 3), "ab…");
+        let emoji = "😀😀😀";
+        let cut = truncate(emoji, 5);
+        assert_eq!(cut, "😀😀…");
+        assert!(cut.encode_utf16().count() <= 5);
+    }
+
+    #[test]
+    fn visible_length_ignores_tags_and_counts_entities_once() {
+        assert_eq!(visible_len("<b>ab</b> &amp; c"), 6);
+        assert_eq!(visible_len("😀"), 2);
+    }
+}

@@ -1,0 +1,231 @@
+//! Starting the bot: `getMe`, command registration, pacing, and the dispatcher
+//! fed by long polling or a webhook.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono_tz::Tz;
+use startlink_core::DatabaseConnection;
+use startlink_core::links::{BotUsername, LinkBuilder};
+use startlink_core::{settings as stored, time};
+use teloxide::adaptors::Throttle;
+use teloxide::adaptors::throttle::{Limits, Settings as ThrottleSettings};
+use teloxide::dispatching::{Dispatcher, ShutdownToken};
+use teloxide::error_handlers::LoggingErrorHandler;
+use teloxide::payloads::SetMyCommandsSetters;
+use teloxide::payloads::SetWebhookSetters;
+use teloxide::prelude::*;
+use teloxide::types::{BotCommand, BotCommandScope, Recipient};
+use teloxide::update_listeners::Polling;
+
+use crate::context::BotContext;
+use crate::handlers::handler_tree;
+use crate::i18n::{Lang, Texts};
+use crate::settings::{BotMode, BotSettings};
+
+/// The Bot API client every handler uses: Telegram's pacing (global cap from
+/// `TG_MAX_RPS`, about one message a second per chat) and automatic retry
+/// after a 429's `retry_after`, so no reply is lost, only delayed.
+pub type TgBot = Throttle<Bot>;
+
+/// Asks Telegram who the bot is (storing its username for links everywhere),
+/// loads the QR logo, and registers the commands.
+pub async fn prepare(
+    settings: BotSettings,
+    db: DatabaseConnection,
+    timezone: Tz,
+) -> anyhow::Result<(TgBot, Arc<BotContext>)> {
+    let raw = Bot::new(settings.token.expose()).set_api_url(settings.api_url.clone());
+    let me = raw.get_me().await.with_context(|| {
+        format!(
+            "while asking the Bot API at {} who the bot is (getMe)",
+            settings.api_url
+        )
+    })?;
+    let username = me
+        .username
+        .clone()
+        .context("the Bot API says the bot has no username")?;
+    let bot_name =
+        BotUsername::parse(&username).with_context(|| format!("bot username {username:?}"))?;
+    stored::set(&db, stored::BOT_USERNAME, bot_name.as_str(), time::now())
+        .await
+        .context("while storing the bot's username")?;
+    tracing::info!(bot = %bot_name, "connected to the Bot API");
+
+    let mut qr_style = startlink_qr::QrStyle::preset(startlink_qr::Preset::Brand);
+    if let Some(path) = &settings.qr_logo {
+        let logo = startlink_qr::Logo::from_path(path)
+            .with_context(|| format!("QR_LOGO {}", path.display()))?;
+        qr_style.logo = Some(Arc::new(logo));
+    }
+    let limits = Limits {
+        messages_per_sec_overall: settings.max_rps,
+        messages_per_sec_chat: 1,
+        // Telegram documents no per-minute cap for private chats; 60 keeps the
+        // one-a-second pace. Groups get Telegram's 20 a minute.
+        messages_per_min_chat: 60,
+        messages_per_min_channel_or_supergroup: 20,
+    };
+    let bot = Throttle::spawn_with_settings(raw, ThrottleSettings::default().limits(limits));
+    let ctx = Arc::new(BotContext {
+        db,
+        settings,
+        timezone,
+        links: LinkBuilder::new(bot_name),
+        qr_style,
+    });
+    register_commands(&bot, &ctx).await?;
+    Ok((bot, ctx))
+}
+
+fn user_commands(t: &Texts) -> Vec<BotCommand> {
+    vec![
+        BotCommand::new("start", t.commands.start),
+        BotCommand::new("help", t.commands.help),
+        BotCommand::new("ref", t.commands.r#ref),
+        BotCommand::new("lang", t.commands.lang),
+    ]
+}
+
+fn operator_commands(t: &Texts) -> Vec<BotCommand> {
+    vec![
+        BotCommand::new("generate", t.commands.generate),
+        BotCommand::new("link", t.commands.link),
+        BotCommand::new("qr", t.commands.qr),
+        BotCommand::new("stats", t.commands.stats),
+        BotCommand::new("mylinks", t.commands.mylinks),
+        BotCommand::new("revoke", t.commands.revoke),
+        BotCommand::new("ref", t.commands.r#ref),
+        BotCommand::new("lang", t.commands.lang),
+        BotCommand::new("help", t.commands.help),
+    ]
+}
+
+/// `setMyCommands` for every language: the user commands for everyone, the
+/// operator commands in each operator's own chat.
+pub async fn register_commands(bot: &TgBot, ctx: &BotContext) -> anyhow::Result<()> {
+    let default = ctx.settings.default_lang.texts();
+    bot.set_my_commands(user_commands(default))
+        .await
+        .context("setMyCommands")?;
+    for lang in Lang::ALL {
+        let t = lang.texts();
+        bot.set_my_commands(user_commands(t))
+            .language_code(lang.code())
+            .await
+            .context("setMyCommands")?;
+        for operator in &ctx.settings.operators {
+            let scope = BotCommandScope::Chat {
+                chat_id: Recipient::Id(ChatId(*operator)),
+            };
+            bot.set_my_commands(operator_commands(t))
+                .scope(scope.clone())
+                .language_code(lang.code())
+                .await
+                .context("setMyCommands for an operator")?;
+            if lang == ctx.settings.default_lang {
+                bot.set_my_commands(operator_commands(t))
+                    .scope(scope)
+                    .await
+                    .context("setMyCommands")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A dispatcher running in the background.
+pub struct RunningBot {
+    shutdown: ShutdownToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for RunningBot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningBot").finish_non_exhaustive()
+    }
+}
+
+impl RunningBot {
+    /// Lets updates in flight finish, then stops.
+    pub async fn stop(self) {
+        if let Ok(done) = self.shutdown.shutdown() {
+            done.await;
+        }
+        if let Err(error) = self.task.await {
+            tracing::warn!("the bot task ended abnormally: {error}");
+        }
+    }
+}
+
+fn dispatcher(
+    bot: TgBot,
+    ctx: Arc<BotContext>,
+) -> Dispatcher<TgBot, anyhow::Error, teloxide::dispatching::DefaultKey> {
+    Dispatcher::builder(bot, handler_tree())
+        .dependencies(dptree::deps![ctx])
+        .default_handler(|update| async move {
+            tracing::debug!(update_id = update.id.0, "update of a kind the bot ignores");
+        })
+        .error_handler(LoggingErrorHandler::with_custom_text(
+            "a bot handler failed",
+        ))
+        .worker_queue_size(256)
+        .build()
+}
+
+/// Starts receiving updates as `ctx.settings.mode` says. For a webhook, the
+/// returned router serves `WEBHOOK_URL`'s path and must be mounted on the HTTP
+/// server; requests without the right secret header get 401 and are dropped.
+pub async fn start(
+    bot: TgBot,
+    ctx: Arc<BotContext>,
+) -> anyhow::Result<(RunningBot, Option<axum::Router>)> {
+    let mut dispatcher = dispatcher(bot.clone(), ctx.clone());
+    let shutdown = dispatcher.shutdown_token();
+    match &ctx.settings.mode {
+        BotMode::Polling => {
+            let listener = Polling::builder(bot)
+                .timeout(Duration::from_secs(25))
+                .delete_webhook()
+                .await
+                .build();
+            let task = tokio::spawn(async move {
+                dispatcher
+                    .dispatch_with_listener(
+                        listener,
+                        LoggingErrorHandler::with_custom_text("polling failed"),
+                    )
+                    .await;
+            });
+            tracing::info!("bot is receiving updates by long polling");
+            Ok((RunningBot { shutdown, task }, None))
+        }
+        BotMode::Webhook { url, secret } => {
+            bot.set_webhook(url.clone())
+                .secret_token(secret.expose().to_owned())
+                .await
+                .context("while registering the webhook with setWebhook")?;
+            let (router, listener) = crate::webhook::route(url.path(), secret.clone());
+            let task = tokio::spawn(async move {
+                dispatcher
+                    .dispatch_with_listener(
+                        listener,
+                        LoggingErrorHandler::with_custom_text("webhook failed"),
+                    )
+                    .await;
+            });
+            tracing::info!(url = %url, "bot is receiving updates by webhook");
+            Ok((RunningBot { shutdown, task }, Some(router)))
+        }
+    }
+}
+
+/// Runs until `stop` resolves, then shuts down gracefully.
+pub async fn run_until(bot: RunningBot, stop: impl Future<Output = ()>) {
+    stop.await;
+    bot.stop().await;
+}

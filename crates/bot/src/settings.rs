@@ -1,0 +1,352 @@
+//! The bot's configuration: token, Bot API URL, roles, mode, language, pacing.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::PathBuf;
+
+use url::Url;
+
+use crate::i18n::Lang;
+
+/// Telegram's documented bulk limit, messages per second.
+pub const DEFAULT_MAX_RPS: u32 = 30;
+pub const DEFAULT_API_URL: &str = "https://api.telegram.org";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("BOT_TOKEN is required (or run with --sandbox)")]
+    MissingToken,
+    #[error("BOT_TOKEN does not look like a Telegram bot token (digits, a colon, then the secret)")]
+    BadToken,
+    #[error("TELEGRAM_API_URL {0:?} is not an http(s) URL")]
+    BadApiUrl(String),
+    #[error("{var}: {value:?} is not a comma-separated list of Telegram user ids")]
+    BadIds { var: &'static str, value: String },
+    #[error("BOT_MODE {0:?} must be polling or webhook")]
+    BadMode(String),
+    #[error("webhook mode needs WEBHOOK_URL (the public https URL Telegram posts to)")]
+    MissingWebhookUrl,
+    #[error("WEBHOOK_URL {0:?} is not an http(s) URL")]
+    BadWebhookUrl(String),
+    #[error("webhook mode needs WEBHOOK_SECRET: 1-256 characters of A-Z a-z 0-9 _ -")]
+    BadWebhookSecret,
+    #[error("DEFAULT_LANG {0:?} must be uz, ru or en")]
+    BadLang(String),
+    #[error("TG_MAX_RPS must be a whole number from 1 to 100000")]
+    BadRps,
+}
+
+/// A bot token; never shown in logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BotToken(String);
+
+impl BotToken {
+    pub fn parse(input: &str) -> Result<Self, SettingsError> {
+        let token = input.trim();
+        let (id, secret) = token.split_once(':').ok_or(SettingsError::BadToken)?;
+        let valid = !id.is_empty()
+            && id.chars().all(|c| c.is_ascii_digit())
+            && secret.len() >= 8
+            && secret
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if valid {
+            Ok(Self(token.to_owned()))
+        } else {
+            Err(SettingsError::BadToken)
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for BotToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let id = self.0.split(':').next().unwrap_or_default();
+        write!(f, "BotToken({id}:***)")
+    }
+}
+
+/// The secret Telegram sends in `X-Telegram-Bot-Api-Secret-Token`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookSecret(String);
+
+impl WebhookSecret {
+    pub fn parse(input: &str) -> Result<Self, SettingsError> {
+        let valid = (1..=256).contains(&input.len())
+            && input
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if valid {
+            Ok(Self(input.to_owned()))
+        } else {
+            Err(SettingsError::BadWebhookSecret)
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Compares in time independent of where the inputs differ.
+    pub fn matches(&self, candidate: &[u8]) -> bool {
+        let expected = self.0.as_bytes();
+        let mut diff = expected.len() ^ candidate.len();
+        for (i, byte) in expected.iter().enumerate() {
+            diff |= usize::from(byte ^ candidate.get(i).copied().unwrap_or(0));
+        }
+        diff == 0
+    }
+}
+
+impl fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WebhookSecret(***)")
+    }
+}
+
+/// How updates arrive.
+#[derive(Debug, Clone)]
+pub enum BotMode {
+    Polling,
+    Webhook { url: Url, secret: WebhookSecret },
+}
+
+/// Everything the bot needs besides the database.
+#[derive(Debug, Clone)]
+pub struct BotSettings {
+    pub token: BotToken,
+    pub api_url: Url,
+    /// May create and manage links.
+    pub operators: HashSet<i64>,
+    /// Operators who also see and manage everything.
+    pub admins: HashSet<i64>,
+    pub mode: BotMode,
+    pub default_lang: Lang,
+    pub qr_logo: Option<PathBuf>,
+    /// Global cap on outgoing messages per second.
+    pub max_rps: u32,
+}
+
+/// Raw values as read from the environment or flags.
+#[derive(Debug, Clone, Default)]
+pub struct RawBotSettings {
+    pub token: Option<String>,
+    pub api_url: Option<String>,
+    pub operator_ids: Option<String>,
+    pub admin_ids: Option<String>,
+    pub mode: Option<String>,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub default_lang: Option<String>,
+    pub qr_logo: Option<String>,
+    pub max_rps: Option<String>,
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl RawBotSettings {
+    /// Validates the values. `sandbox_token` replaces a missing `BOT_TOKEN` (and
+    /// `TELEGRAM_API_URL`) when the bot talks to the built-in sandbox.
+    pub fn parse(&self, sandbox: Option<(&str, &Url)>) -> Result<BotSettings, SettingsError> {
+        let (token, api_url) = match sandbox {
+            Some((token, url)) => (BotToken::parse(token)?, url.clone()),
+            None => {
+                let token = non_empty(&self.token).ok_or(SettingsError::MissingToken)?;
+                let api = non_empty(&self.api_url).unwrap_or(DEFAULT_API_URL);
+                let url = Url::parse(api)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .ok_or_else(|| SettingsError::BadApiUrl(api.to_owned()))?;
+                (BotToken::parse(token)?, url)
+            }
+        };
+        let admins = parse_ids("ADMIN_IDS", non_empty(&self.admin_ids))?;
+        let mut operators = parse_ids("OPERATOR_IDS", non_empty(&self.operator_ids))?;
+        operators.extend(admins.iter().copied());
+        let mode = match non_empty(&self.mode)
+            .unwrap_or("polling")
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "polling" => BotMode::Polling,
+            "webhook" => {
+                let raw = non_empty(&self.webhook_url).ok_or(SettingsError::MissingWebhookUrl)?;
+                let url = Url::parse(raw)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .ok_or_else(|| SettingsError::BadWebhookUrl(raw.to_owned()))?;
+                let secret =
+                    WebhookSecret::parse(self.webhook_secret.as_deref().unwrap_or_default())?;
+                BotMode::Webhook { url, secret }
+            }
+            other => return Err(SettingsError::BadMode(other.to_owned())),
+        };
+        let default_lang = match non_empty(&self.default_lang) {
+            None => Lang::Uz,
+            Some(code) => Lang::from_code(code)
+                .filter(|l| l.code() == code.to_ascii_lowercase())
+                .ok_or_else(|| SettingsError::BadLang(code.to_owned()))?,
+        };
+        let max_rps = match non_empty(&self.max_rps) {
+            None => DEFAULT_MAX_RPS,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| (1..=100_000).contains(n))
+                .ok_or(SettingsError::BadRps)?,
+        };
+        Ok(BotSettings {
+            token,
+            api_url,
+            operators,
+            admins,
+            mode,
+            default_lang,
+            qr_logo: non_empty(&self.qr_logo).map(PathBuf::from),
+            max_rps,
+        })
+    }
+}
+
+fn parse_ids(var: &'static str, value: Option<&str>) -> Result<HashSet<i64>, SettingsError> {
+    let Some(value) = value else {
+        return Ok(HashSet::new());
+    };
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            startlink_core::users::TgUserId::parse(part)
+                .map(|id| id.get())
+                .map_err(|_| SettingsError::BadIds {
+                    var,
+                    value: value.to_owned(),
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawBotSettings {
+        RawBotSettings {
+            token: Some("123456:ABCdef_ghi-jkl".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn defaults_are_polling_uzbek_and_thirty_messages_a_second() {
+        let s = raw().parse(None).unwrap();
+        assert!(matches!(s.mode, BotMode::Polling));
+        assert_eq!(s.default_lang, Lang::Uz);
+        assert_eq!(s.max_rps, 30);
+        assert_eq!(s.api_url.as_str(), "https://api.telegram.org/");
+        assert!(
+            !format!("{s:?}").contains("ABCdef"),
+            "the token is redacted"
+        );
+    }
+
+    #[test]
+    fn admins_are_operators_too() {
+        let s = RawBotSettings {
+            operator_ids: Some("1, 2".into()),
+            admin_ids: Some("3".into()),
+            ..raw()
+        }
+        .parse(None)
+        .unwrap();
+        assert_eq!(s.operators, HashSet::from([1, 2, 3]));
+        assert_eq!(s.admins, HashSet::from([3]));
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        let cases: Vec<(RawBotSettings, &str)> = vec![
+            (RawBotSettings::default(), "BOT_TOKEN is required"),
+            (
+                RawBotSettings {
+                    token: Some("nope".into()),
+                    ..raw()
+                },
+                "BOT_TOKEN",
+            ),
+            (
+                RawBotSettings {
+                    operator_ids: Some("1,abc".into()),
+                    ..raw()
+                },
+                "OPERATOR_IDS",
+            ),
+            (
+                RawBotSettings {
+                    mode: Some("push".into()),
+                    ..raw()
+                },
+                "BOT_MODE",
+            ),
+            (
+                RawBotSettings {
+                    mode: Some("webhook".into()),
+                    ..raw()
+                },
+                "WEBHOOK_URL",
+            ),
+            (
+                RawBotSettings {
+                    mode: Some("webhook".into()),
+                    webhook_url: Some("https://shop.example/tg".into()),
+                    webhook_secret: Some("has space".into()),
+                    ..raw()
+                },
+                "WEBHOOK_SECRET",
+            ),
+            (
+                RawBotSettings {
+                    default_lang: Some("de".into()),
+                    ..raw()
+                },
+                "DEFAULT_LANG",
+            ),
+            (
+                RawBotSettings {
+                    max_rps: Some("0".into()),
+                    ..raw()
+                },
+                "TG_MAX_RPS",
+            ),
+            (
+                RawBotSettings {
+                    api_url: Some("ftp://x".into()),
+                    ..raw()
+                },
+                "TELEGRAM_API_URL",
+            ),
+        ];
+        for (settings, expected) in cases {
+            let error = settings.parse(None).unwrap_err().to_string();
+            assert!(
+                error.contains(expected),
+                "expected {expected:?} in {error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_webhook_secret_is_compared_whole() {
+        let secret = WebhookSecret::parse("s3cret_token").unwrap();
+        assert!(secret.matches(b"s3cret_token"));
+        assert!(!secret.matches(b"s3cret_toke"));
+        assert!(!secret.matches(b"s3cret_token2"));
+        assert!(!secret.matches(b""));
+    }
+}

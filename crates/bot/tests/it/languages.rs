@@ -1,0 +1,101 @@
+//! Languages, referrals and campaign welcomes.
+
+use startlink_core::links::{self, LinkKind, NewLink};
+use startlink_core::time;
+
+use crate::helpers::{TestBot, text, user, user_in};
+use startlink_bot::i18n::Lang;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn telegram_language_is_followed_and_lang_switches_every_later_answer() {
+    let bot = TestBot::start().await;
+    let ivan = user_in(900, "Ivan", "ru");
+    let help = bot.ask(&ivan, "/help").await;
+    assert_eq!(
+        text(&help),
+        "Команды\n/ref — ваша реферальная ссылка\n/lang — выбрать язык\n/help — помощь"
+    );
+    let english = user_in(901, "John", "en-GB");
+    assert!(text(&bot.ask(&english, "/help").await).starts_with("Commands"));
+    let unknown = user_in(902, "Hans", "de");
+    assert!(
+        text(&bot.ask(&unknown, "/help").await).starts_with("Buyruqlar"),
+        "Uzbek by default"
+    );
+
+    let prompt = bot.ask(&ivan, "/lang").await;
+    assert_eq!(
+        prompt.callback_data(),
+        vec!["lang:uz", "lang:ru", "lang:en"]
+    );
+    bot.press(&ivan, &prompt, "lang:en").await;
+    let switched = bot
+        .messages(ivan.id)
+        .into_iter()
+        .find(|m| m.message_id == prompt.message_id)
+        .unwrap();
+    assert_eq!(text(&switched), "Language set: English");
+    let missing = bot.ask(&ivan, "/start NoSuchKey12").await;
+    assert_eq!(text(&missing), Lang::En.texts().not_found);
+
+    let commands = bot.sandbox().commands();
+    assert!(
+        commands.len() >= 4,
+        "setMyCommands per language and scope: {commands:?}"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn referral_links_count_who_joined() {
+    let bot = TestBot::start().await;
+    let referrer = user(1_100, "Referrer");
+    let first = bot.ask(&referrer, "/ref").await;
+    let url = text(&first)
+        .lines()
+        .find(|l| l.starts_with("https://t.me/"))
+        .unwrap()
+        .to_owned();
+    assert!(text(&first).ends_with(": 0"), "{}", text(&first));
+    let key = url.rsplit("start=").next().unwrap().to_owned();
+    assert!(key.starts_with("r_"));
+    for id in [1_101, 1_102] {
+        bot.ask(&user(id, "Friend"), &format!("/start {key}")).await;
+    }
+    bot.ask(&referrer, &format!("/start {key}")).await;
+    let after = bot.ask(&referrer, "/ref").await;
+    assert!(text(&after).ends_with(": 2"), "{}", text(&after));
+    assert!(text(&after).contains(&url), "the same link every time");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_link_answers_with_its_own_welcome() {
+    let bot = TestBot::start().await;
+    let new = NewLink {
+        kind: Some(LinkKind::Campaign),
+        campaign: Some("bahor".into()),
+        welcome_text: Some("Bahor aksiyasi: <20% chegirma> & sovgʻa!".into()),
+        ..Default::default()
+    };
+    let link = links::create(&bot.db, new, time::now()).await.unwrap();
+    let reply = bot
+        .ask(&user(1_200, "Guest"), &format!("/start {}", link.key))
+        .await;
+    assert_eq!(text(&reply), "Bahor aksiyasi: <20% chegirma> & sovgʻa!");
+    let plain = links::create(
+        &bot.db,
+        NewLink {
+            kind: Some(LinkKind::Campaign),
+            ..Default::default()
+        },
+        time::now(),
+    )
+    .await
+    .unwrap();
+    let generic = bot
+        .ask(&user(1_201, "Guest"), &format!("/start {}", plain.key))
+        .await;
+    assert_eq!(text(&generic), Lang::Uz.texts().accepted);
+    bot.stop().await;
+}

@@ -1,0 +1,10 @@
+//! The real bot over real HTTP against the Bot API sandbox, on a fresh SQLite
+//! file per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod abuse;
+mod helpers;
+mod languages;
+mod load;
+mod story;
+mod webhook;

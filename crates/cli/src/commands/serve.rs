@@ -1,0 +1,235 @@
+//! `startlink serve` (everything in one process) and `startlink bot` (the bot
+//! alone), optionally against the built-in Bot API sandbox.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use clap::Args;
+use startlink_bot::settings::{BotMode, RawBotSettings};
+use startlink_core::DatabaseConnection;
+use startlink_core::config::Config;
+use startlink_core::links::LinkKey;
+use startlink_sandbox::{Sandbox, SandboxConfig};
+use tokio::net::TcpListener;
+
+use super::open_db;
+
+/// Bot settings; each also reads its environment variable.
+#[derive(Debug, Args)]
+pub struct BotArgs {
+    /// The bot's token from @BotFather (prefer the environment variable)
+    #[arg(long, env = "BOT_TOKEN", hide_env_values = true)]
+    bot_token: Option<String>,
+    /// Bot API base URL
+    #[arg(long, env = "TELEGRAM_API_URL", value_name = "URL")]
+    telegram_api_url: Option<String>,
+    /// Comma-separated Telegram ids allowed to create and manage links
+    #[arg(long, env = "OPERATOR_IDS", value_name = "IDS")]
+    operator_ids: Option<String>,
+    /// Comma-separated Telegram ids of operators who see and manage everything
+    #[arg(long, env = "ADMIN_IDS", value_name = "IDS")]
+    admin_ids: Option<String>,
+    /// polling or webhook
+    #[arg(long, env = "BOT_MODE", value_name = "MODE")]
+    bot_mode: Option<String>,
+    /// Webhook mode: the public URL Telegram posts to
+    #[arg(long, env = "WEBHOOK_URL", value_name = "URL")]
+    webhook_url: Option<String>,
+    /// Webhook mode: the secret Telegram sends with every update
+    #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
+    webhook_secret: Option<String>,
+    /// uz, ru or en
+    #[arg(long, env = "DEFAULT_LANG", value_name = "LANG")]
+    default_lang: Option<String>,
+    /// PNG or JPEG logo for the centre of QR codes
+    #[arg(long, env = "QR_LOGO", value_name = "PATH")]
+    qr_logo: Option<String>,
+    /// Global cap on outgoing messages per second
+    #[arg(long, env = "TG_MAX_RPS", value_name = "N")]
+    tg_max_rps: Option<String>,
+    /// Address of the HTTP server (health check, webhook)
+    #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
+    http_addr: String,
+    /// Run against the built-in Telegram Bot API sandbox instead of Telegram
+    /// (also what happens when BOT_TOKEN is not set)
+    #[arg(long)]
+    sandbox: bool,
+    /// Where the sandbox listens
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    sandbox_addr: String,
+}
+
+impl BotArgs {
+    fn raw(&self) -> RawBotSettings {
+        RawBotSettings {
+            token: self.bot_token.clone(),
+            api_url: self.telegram_api_url.clone(),
+            operator_ids: self.operator_ids.clone(),
+            admin_ids: self.admin_ids.clone(),
+            mode: self.bot_mode.clone(),
+            webhook_url: self.webhook_url.clone(),
+            webhook_secret: self.webhook_secret.clone(),
+            default_lang: self.default_lang.clone(),
+            qr_logo: self.qr_logo.clone(),
+            max_rps: self.tg_max_rps.clone(),
+        }
+    }
+}
+
+/// Which parts run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parts {
+    /// Bot and HTTP server.
+    Everything,
+    /// The bot; the HTTP server only when a webhook needs it.
+    BotOnly,
+}
+
+pub async fn run(config: &Config, args: BotArgs, parts: Parts) -> anyhow::Result<()> {
+    let db = open_db(config).await?;
+    let no_token = args.bot_token.as_deref().is_none_or(|t| t.trim().is_empty());
+    if no_token && !args.sandbox {
+        tracing::warn!("BOT_TOKEN is not set: running against the built-in Telegram sandbox, not Telegram");
+    }
+    let sandbox = match args.sandbox || no_token {
+        true => Some(start_sandbox(&args.sandbox_addr).await?),
+        false => None,
+    };
+    let sandbox_access = sandbox.as_ref().map(|s| {
+        let url = url::Url::parse(&s.base_url()).context("sandbox URL");
+        (s.sandbox().config().token.clone(), url)
+    });
+    let settings = match &sandbox_access {
+        Some((token, Ok(url))) => args.raw().parse(Some((token, url)))?,
+        Some((_, Err(error))) => anyhow::bail!("{error}"),
+        None => args.raw().parse(None)?,
+    };
+    let webhook_mode = matches!(settings.mode, BotMode::Webhook { .. });
+    let (bot, ctx) = startlink_bot::prepare(settings, db.clone(), config.timezone).await?;
+    let (running, webhook) = startlink_bot::start(bot, ctx.clone()).await?;
+
+    let http = match (parts, webhook_mode) {
+        (Parts::Everything, _) | (Parts::BotOnly, true) => {
+            let listener = TcpListener::bind(&args.http_addr)
+                .await
+                .with_context(|| format!("cannot listen on HTTP_ADDR {}", args.http_addr))?;
+            let addr = listener.local_addr()?;
+            let app = http_app(db.clone(), webhook);
+            tracing::info!(%addr, "HTTP server listening (GET /healthz)");
+            Some((
+                addr,
+                tokio::spawn(async move {
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(shutdown_signal())
+                        .await
+                }),
+            ))
+        }
+        _ => None,
+    };
+    if let Some(sandbox) = &sandbox {
+        print_sandbox_help(
+            sandbox.base_url().as_str(),
+            ctx.links.bot().as_str(),
+            &ctx.settings.operators,
+        );
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing updates in flight");
+    running.stop().await;
+    if let Some((_, task)) = http {
+        task.await
+            .context("HTTP server task")?
+            .context("HTTP server")?;
+    }
+    if let Some(sandbox) = sandbox {
+        sandbox.shutdown().await.context("sandbox shutdown")?;
+    }
+    Ok(())
+}
+
+async fn start_sandbox(addr: &str) -> anyhow::Result<startlink_sandbox::RunningSandbox> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on the sandbox address {addr}"))?;
+    // A fresh token per run: nothing outside this process can act as the bot.
+    let config = SandboxConfig {
+        token: format!("1000000001:{}", LinkKey::generate()),
+        ..SandboxConfig::default()
+    };
+    Ok(Sandbox::new(config).spawn(listener)?)
+}
+
+fn http_app(db: DatabaseConnection, webhook: Option<Router>) -> Router {
+    let app = Router::new()
+        .route("/healthz", get(healthz))
+        .with_state(Arc::new(db));
+    match webhook {
+        Some(webhook) => app.merge(webhook),
+        None => app,
+    }
+}
+
+/// 200 when the database answers, 503 when it does not.
+async fn healthz(State(db): State<Arc<DatabaseConnection>>) -> impl IntoResponse {
+    match startlink_core::db::ping(&db).await {
+        Ok(()) => (StatusCode::OK, "ok\n"),
+        Err(error) => {
+            tracing::warn!("health check: database unreachable: {error}");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n")
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!("cannot listen for Ctrl-C: {error}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!("cannot listen for SIGTERM: {error}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+fn print_sandbox_help(base: &str, bot: &str, operators: &std::collections::HashSet<i64>) {
+    println!("startlink is running against the built-in Telegram sandbox (bot @{bot}).");
+    println!("Control API: {base}/sandbox/ (see README, \"Sandbox\").");
+    match operators.iter().min() {
+        Some(id) => {
+            println!("Operator {id} creates a link:");
+            println!(
+                "  curl -s {base}/sandbox/messages -H 'content-type: application/json' \\\n    -d '{{\"from\":{{\"id\":{id},\"first_name\":\"Operator\"}},\"text\":\"/link 123 9876\"}}'"
+            );
+            println!(
+                "and reads the answer:\n  curl -s '{base}/sandbox/chats/{id}/messages?wait=5'"
+            );
+        }
+        None => {
+            println!("Set OPERATOR_IDS (e.g. OPERATOR_IDS=1) to let a sandbox user create links.")
+        }
+    }
+    println!("Stop with Ctrl-C.");
+}
