@@ -136,7 +136,7 @@ pub(crate) fn build(matrix: &Matrix, style: &QrStyle, look: &Look) -> Scene {
     };
 
     let mut height = width;
-    if let Some(text) = style.caption.as_deref() {
+    if let Some(text) = style.caption.as_deref().filter(|t| !t.trim().is_empty()) {
         // The whole quiet zone stays clear; the caption goes below it.
         let top = width + if style.margin == 0 { 1.0 } else { 0.0 };
         let size = width * CAPTION_SCALE;

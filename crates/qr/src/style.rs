@@ -182,8 +182,9 @@ pub struct QrStyle {
     pub size: u32,
     /// Quiet zone around the code, in modules (the standard asks for 4).
     pub margin: u32,
-    /// `None`: H when there is a logo, M otherwise. `Some`: exactly this level;
-    /// a logo is then shrunk to what the level can absorb.
+    /// `None`: H when there is a logo, M otherwise, or the most robust level
+    /// below that the text still fits. `Some`: exactly this level; a logo is
+    /// then shrunk to what the level can absorb (or left out).
     pub ec: Option<EcLevel>,
     pub foreground: Color,
     pub background: Color,
