@@ -222,7 +222,7 @@ async fn send_link_photo(ask: &Ask, link: &Link) -> anyhow::Result<()> {
     send_photo(ask, png, caption, Some(keyboard)).await
 }
 
-async fn send_photo(
+pub(super) async fn send_photo(
     ask: &Ask,
     png: Vec<u8>,
     caption: String,

@@ -10,6 +10,7 @@ use crate::i18n::{Arg, Texts, fill};
 use crate::reply;
 
 const RECENT: u64 = 5;
+const CHART_DAYS: u32 = 14;
 pub(super) const PAGE_SIZE: u64 = 10;
 
 pub(super) async fn stats(ask: &Ask, args: &str) -> anyhow::Result<()> {
@@ -57,7 +58,34 @@ pub(super) async fn stats(ask: &Ask, args: &str) -> anyhow::Result<()> {
             text.push_str(&summary_line(t, link, now));
         }
     }
-    ask.say(text).await
+    ask.say(text).await?;
+    let chart = opens_chart(ask, scope, now).await?;
+    super::links::send_photo(
+        ask,
+        chart,
+        crate::html::escape(t.stats_chart_title).into_owned(),
+        None,
+    )
+    .await
+}
+
+/// Opens per day for the last 14 days in `TIMEZONE`, as a bar chart picture.
+async fn opens_chart(
+    ask: &Ask,
+    scope: StatsScope,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Vec<u8>> {
+    let days = links::opens_by_day(&ask.ctx.db, scope, ask.ctx.timezone, CHART_DAYS, now).await?;
+    let chart = startlink_charts::BarChart {
+        title: ask.texts().stats_chart_title.to_owned(),
+        bars: days
+            .iter()
+            .map(|(day, count)| (day.format("%m-%d").to_string(), *count as f64))
+            .collect(),
+        width: 800,
+        height: 400,
+    };
+    Ok(tokio::task::spawn_blocking(move || chart.png()).await??)
 }
 
 fn status_name(t: &Texts, status: LinkStatus) -> &'static str {

@@ -106,6 +106,13 @@ async fn an_order_link_from_generate_to_revoke() {
     assert!(text(&again).starts_with(head(t.already_yours)) && text(&again).contains("9876"));
 
     let stats = bot.ask(&operator, "/stats").await;
+    let chart = bot.reply_number(OPERATOR, 3).await; // the QR photo, the numbers, then the chart
+    let picture = chart
+        .photo
+        .as_ref()
+        .expect("/stats sends a chart picture after the numbers");
+    assert_eq!((picture.width, picture.height), (Some(800), Some(400)));
+    assert_eq!(text(&chart), t.stats_chart_title);
     let stats = text(&stats);
     for expected in ["Havolalar: 1", "ishlatilgan: 1", "Ochilishlar: 3"] {
         assert!(stats.contains(expected), "{expected:?} in {stats}");
