@@ -35,6 +35,37 @@ pub(crate) struct Layer {
     pub even_odd: bool,
 }
 
+/// A dark data module at `(x, y)` in the symbol. `corners` has a bit set for
+/// each corner the rounded shape rounds: 1 top-left, 2 top-right,
+/// 4 bottom-right, 8 bottom-left.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cell {
+    pub x: u16,
+    pub y: u16,
+    pub corners: u8,
+}
+
+/// The data modules, kept as cells: the PNG stamps one pre-drawn tile per
+/// cell, the SVG turns them into one path.
+#[derive(Debug)]
+pub(crate) struct Modules {
+    pub cells: Vec<Cell>,
+    pub shape: ModuleShape,
+    pub fill: Fill,
+}
+
+impl Modules {
+    /// All modules as one path, the symbol's top-left at `(origin, origin)`.
+    pub fn path(&self, origin: f32) -> Option<Path> {
+        let mut path = PathBuilder::new();
+        for cell in &self.cells {
+            let (x, y) = (origin + f32::from(cell.x), origin + f32::from(cell.y));
+            push_module(&mut path, self.shape, x, y, 1.0, cell.corners);
+        }
+        path.finish()
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Scene {
     /// Image size in modules, quiet zone and caption band included.
@@ -42,6 +73,8 @@ pub(crate) struct Scene {
     pub height: f32,
     pub margin: f32,
     pub background: Color,
+    pub modules: Modules,
+    /// Eyes, then the caption: drawn over the modules.
     pub layers: Vec<Layer>,
     pub logo: Option<(Arc<Logo>, Rect)>,
 }
@@ -86,7 +119,7 @@ pub(crate) fn build(matrix: &Matrix, style: &QrStyle, look: &Look) -> Scene {
     };
     let eye_fill = style.eye_color.map_or(code_fill, Fill::Solid);
 
-    let mut modules = PathBuilder::new();
+    let mut cells = Vec::new();
     for y in 0..n {
         for x in 0..n {
             if matrix.dark[y * n + x] && !matrix.in_eye(x, y) && !cleared(x, y) {
@@ -94,7 +127,18 @@ pub(crate) fn build(matrix: &Matrix, style: &QrStyle, look: &Look) -> Scene {
                     let (nx, ny) = (x as i64 + dx, y as i64 + dy);
                     matrix.is_dark(nx, ny) && !cleared(nx as usize, ny as usize)
                 };
-                push_module(&mut modules, look.modules, m + x as f32, m + y as f32, dark);
+                // A corner is rounded only where neither neighbour on its
+                // sides is dark, so runs of modules merge into bars and blobs.
+                let (left, right, up, down) = (dark(-1, 0), dark(1, 0), dark(0, -1), dark(0, 1));
+                let corners = u8::from(!left && !up)
+                    | u8::from(!right && !up) << 1
+                    | u8::from(!right && !down) << 2
+                    | u8::from(!left && !down) << 3;
+                cells.push(Cell {
+                    x: x as u16,
+                    y: y as u16,
+                    corners,
+                });
             }
         }
     }
@@ -107,11 +151,7 @@ pub(crate) fn build(matrix: &Matrix, style: &QrStyle, look: &Look) -> Scene {
     }
 
     let mut layers = Vec::new();
-    for (builder, fill, even_odd) in [
-        (modules, code_fill, false),
-        (rings, eye_fill, true),
-        (balls, eye_fill, false),
-    ] {
+    for (builder, fill, even_odd) in [(rings, eye_fill, true), (balls, eye_fill, false)] {
         if let Some(path) = builder.finish() {
             layers.push(Layer {
                 path,
@@ -156,6 +196,11 @@ pub(crate) fn build(matrix: &Matrix, style: &QrStyle, look: &Look) -> Scene {
         height,
         margin: m,
         background: style.background,
+        modules: Modules {
+            cells,
+            shape: look.modules,
+            fill: code_fill,
+        },
         layers,
         logo,
     }
@@ -164,25 +209,24 @@ pub(crate) fn build(matrix: &Matrix, style: &QrStyle, look: &Look) -> Scene {
 /// Control-point distance that makes a cubic Bézier approximate a quarter circle.
 const KAPPA: f32 = 0.552_284_8;
 
-fn push_module(
+/// One module of `size` at `(x, y)`; `corners` as in [`Cell`].
+pub(crate) fn push_module(
     path: &mut PathBuilder,
     shape: ModuleShape,
     x: f32,
     y: f32,
-    dark: impl Fn(i64, i64) -> bool,
+    size: f32,
+    corners: u8,
 ) {
     match shape {
-        ModuleShape::Square => push_rect(path, x, y, 1.0, 1.0),
-        ModuleShape::Dots => path.push_circle(x + 0.5, y + 0.5, 0.45),
+        ModuleShape::Square => push_rect(path, x, y, size, size),
+        ModuleShape::Dots => path.push_circle(x + size / 2.0, y + size / 2.0, size * 0.45),
         ModuleShape::Rounded => {
-            // A corner is rounded only where neither neighbour on its sides is
-            // dark, so runs of modules merge into smooth bars and blobs.
-            let (left, right, up, down) = (dark(-1, 0), dark(1, 0), dark(0, -1), dark(0, 1));
-            let r = |a: bool, b: bool| if a || b { 0.0 } else { 0.5 };
+            let r = |bit: u8| if corners & bit != 0 { size / 2.0 } else { 0.0 };
             push_rounded_rect(
                 path,
-                Rect::from_xywh(x, y, 1.0, 1.0),
-                [r(left, up), r(right, up), r(right, down), r(left, down)],
+                Rect::from_xywh(x, y, size, size),
+                [r(1), r(2), r(4), r(8)],
             );
         }
     }

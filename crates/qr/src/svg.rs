@@ -19,8 +19,13 @@ pub(crate) fn write(scene: &Scene, display_width: u32) -> String {
     );
     let mut defs = String::new();
     let mut body = String::new();
-    for (index, layer) in scene.layers.iter().enumerate() {
-        let fill = match layer.fill {
+    let modules = scene.modules.path(scene.margin);
+    let layers = modules
+        .iter()
+        .map(|path| (path, scene.modules.fill, false))
+        .chain(scene.layers.iter().map(|l| (&l.path, l.fill, l.even_odd)));
+    for (index, (path, fill, even_odd)) in layers.enumerate() {
+        let fill = match fill {
             Fill::Solid(color) => color.to_string(),
             Fill::Linear {
                 from,
@@ -54,7 +59,7 @@ pub(crate) fn write(scene: &Scene, display_width: u32) -> String {
                 format!("url(#g{index})")
             }
         };
-        let rule = if layer.even_odd {
+        let rule = if even_odd {
             r#" fill-rule="evenodd""#
         } else {
             ""
@@ -62,7 +67,7 @@ pub(crate) fn write(scene: &Scene, display_width: u32) -> String {
         let _ = write!(
             body,
             r#"<path fill="{fill}"{rule} d="{}"/>"#,
-            path_data(&layer.path)
+            path_data(path)
         );
     }
     if !defs.is_empty() {
