@@ -5,6 +5,7 @@
 //! `teloxide`); the binary's adapters parse input, call one function here, and
 //! format the result.
 
+pub mod admins;
 pub mod campaigns;
 pub mod config;
 pub mod db;

@@ -4,13 +4,15 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::m0002_admins::M0002Admins;
+
 #[derive(Debug)]
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Core)]
+        vec![Box::new(M0001Core), Box::new(M0002Admins)]
     }
 }
 

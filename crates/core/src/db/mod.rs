@@ -1,5 +1,6 @@
 //! Connecting to SQLite or PostgreSQL, and the one migration list both share.
 
+mod m0002_admins;
 mod migration;
 
 use std::time::Duration;

@@ -3,5 +3,6 @@
 //! `TEST_DATABASE_URL` is set.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admins;
 mod helpers;
 mod storage;
