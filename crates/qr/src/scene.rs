@@ -243,20 +243,26 @@ fn push_rounded_rect(path: &mut PathBuilder, rect: Option<Rect>, radii: [f32; 4]
     let Some(rect) = rect else { return };
     let (l, t, r, b) = (rect.left(), rect.top(), rect.right(), rect.bottom());
     let [tl, tr, br, bl] = radii;
+    // Sides shrink to nothing between two full-radius corners: no segment then.
+    let side = |path: &mut PathBuilder, from: f32, to: f32, x: f32, y: f32| {
+        if from != to {
+            path.line_to(x, y);
+        }
+    };
     path.move_to(l + tl, t);
-    path.line_to(r - tr, t);
+    side(path, l + tl, r - tr, r - tr, t);
     if tr > 0.0 {
         path.cubic_to(r - tr + tr * KAPPA, t, r, t + tr - tr * KAPPA, r, t + tr);
     }
-    path.line_to(r, b - br);
+    side(path, t + tr, b - br, r, b - br);
     if br > 0.0 {
         path.cubic_to(r, b - br + br * KAPPA, r - br + br * KAPPA, b, r - br, b);
     }
-    path.line_to(l + bl, b);
+    side(path, r - br, l + bl, l + bl, b);
     if bl > 0.0 {
         path.cubic_to(l + bl - bl * KAPPA, b, l, b - bl + bl * KAPPA, l, b - bl);
     }
-    path.line_to(l, t + tl);
+    side(path, b - bl, t + tl, l, t + tl);
     if tl > 0.0 {
         path.cubic_to(l, t + tl - tl * KAPPA, l + tl - tl * KAPPA, t, l + tl, t);
     }
