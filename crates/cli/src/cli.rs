@@ -54,6 +54,12 @@ pub enum Command {
     Serve(commands::serve::BotArgs),
     /// Run the bot alone (the HTTP server too in webhook mode)
     Bot(commands::serve::BotArgs),
+    /// Panel and API users (admins and read-only viewers)
+    #[command(subcommand)]
+    Admin(commands::admin::AdminCommand),
+    /// API tokens for scripts
+    #[command(subcommand)]
+    Token(commands::token::TokenCommand),
 }
 
 /// Runs the command line and turns failures into one line on stderr.
@@ -116,5 +122,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bot(args) => {
             commands::serve::run(&config, args, commands::serve::Parts::BotOnly).await
         }
+        Command::Admin(command) => commands::admin::run(&config, command).await,
+        Command::Token(command) => commands::token::run(&config, command).await,
     }
 }

@@ -1,10 +1,12 @@
 //! One module per subcommand.
 
+pub mod admin;
 pub mod link;
 pub mod migrate;
 pub mod qr;
 pub mod serve;
 pub mod stats;
+pub mod token;
 
 use anyhow::Context as _;
 use startlink_core::DatabaseConnection;

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `startlink` binary: real processes, a real SQLite file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admin;
 mod cli;
 mod config_docs;
 mod qr;
