@@ -25,6 +25,7 @@ mod caption;
 mod error;
 mod gradient;
 mod logo;
+mod mask;
 mod matrix;
 mod raster;
 mod render;

@@ -1,11 +1,12 @@
 //! The QR symbol itself: encoding the text, and how much of it a logo may hide.
 
-use qrcode::bits::Bits;
+use qrcode::bits::{self, Bits};
+use qrcode::canvas;
 use qrcode::optimize::{Optimizer, Parser, Segment};
-use qrcode::types::{Color as Module, EcLevel as QrEc, Mode, QrError as EncodeError, Version};
-use qrcode::{QrCode, canvas};
+use qrcode::types::{EcLevel as QrEc, Mode, QrError as EncodeError, Version};
 
 use crate::error::QrError;
+use crate::mask;
 use crate::style::EcLevel;
 
 /// An encoded symbol: `n × n` modules, row-major, `true` = dark.
@@ -70,19 +71,22 @@ pub(crate) fn encode(
         .filter(|&&ec| ec <= preferred || level.is_some())
     {
         last = ec;
-        match symbol(text.as_bytes(), qr_ec(ec)) {
-            Ok(code) => {
-                let correctable = code.max_allowed_errors();
+        let built = bits_for(text.as_bytes(), qr_ec(ec)).and_then(|bits| {
+            let version = bits.version();
+            let correctable = qrcode::ec::max_allowed_errors(version, qr_ec(ec))?;
+            let (dark, version) = mask::symbol(bits, qr_ec(ec))?;
+            Ok((dark, version, correctable))
+        });
+        match built {
+            Ok((dark, version, correctable)) => {
+                let n = usize::try_from(version.width())
+                    .map_err(|_| QrError::Encode("bad version".to_owned()))?;
                 return Ok(Matrix {
-                    n: code.width(),
-                    version: code.version(),
+                    n,
+                    dark,
+                    version,
                     ec,
                     correctable,
-                    dark: code
-                        .into_colors()
-                        .into_iter()
-                        .map(|c| c == Module::Dark)
-                        .collect(),
                 });
             }
             Err(EncodeError::DataTooLong) => continue,
@@ -96,13 +100,13 @@ pub(crate) fn encode(
     })
 }
 
-/// The smallest symbol for `data`, never in Kanji mode. The text is UTF-8;
+/// The data bits of the smallest symbol for `data`, never in Kanji mode. The text is UTF-8;
 /// Kanji mode means Shift JIS, so a scanner would show other characters
 /// wherever UTF-8 bytes happen to look like a Kanji pair (e.g. "あ").
-fn symbol(data: &[u8], ec: QrEc) -> Result<QrCode, EncodeError> {
+fn bits_for(data: &[u8], ec: QrEc) -> Result<Bits, EncodeError> {
     let parsed: Vec<Segment> = Parser::new(data).collect();
     if parsed.iter().all(|s| s.mode != Mode::Kanji) {
-        return QrCode::with_error_correction_level(data, ec);
+        return bits::encode_auto(data, ec);
     }
     let segments: Vec<Segment> = parsed
         .into_iter()
@@ -120,7 +124,7 @@ fn symbol(data: &[u8], ec: QrEc) -> Result<QrCode, EncodeError> {
             .push_segments(data, Optimizer::new(segments.iter().copied(), version))
             .and_then(|()| bits.push_terminator(ec));
         match pushed {
-            Ok(()) => return QrCode::with_bits(bits, ec),
+            Ok(()) => return Ok(bits),
             Err(EncodeError::DataTooLong) => continue,
             Err(other) => return Err(other),
         }
