@@ -60,6 +60,8 @@ pub enum Command {
     /// API tokens for scripts
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
+    /// Run the REST API (docs at /docs) without the bot
+    Web(commands::web::WebArgs),
 }
 
 /// Runs the command line and turns failures into one line on stderr.
@@ -124,5 +126,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(command) => commands::admin::run(&config, command).await,
         Command::Token(command) => commands::token::run(&config, command).await,
+        Command::Web(args) => commands::web::run(&config, args).await,
     }
 }

@@ -92,6 +92,26 @@ pub const ENV_VARS: &[EnvVar] = &[
         doc: "Address of the HTTP server (webhook, health check, sandbox).",
     },
     EnvVar {
+        name: "JWT_SECRET",
+        default: None,
+        doc: "Key for the panel's and API's access tokens (HS256): at least 32 random bytes. Required by `serve` and `web` unless --sandbox, which generates one per run.",
+    },
+    EnvVar {
+        name: "CORS_ORIGINS",
+        default: None,
+        doc: "Comma-separated origins (https://shop.example) allowed to call the API from a browser; unset: none.",
+    },
+    EnvVar {
+        name: "ADMIN_USER",
+        default: None,
+        doc: "With ADMIN_PASS: the first panel/API admin, created on start when there is none.",
+    },
+    EnvVar {
+        name: "ADMIN_PASS",
+        default: None,
+        doc: "The first admin's password: at least 12 characters, not a well-known one.",
+    },
+    EnvVar {
         name: "RUST_LOG",
         default: Some("warn,startlink=info,startlink_core=info"),
         doc: "Log filter (tracing EnvFilter syntax); logs go to stderr.",

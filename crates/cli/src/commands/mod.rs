@@ -7,6 +7,7 @@ pub mod qr;
 pub mod serve;
 pub mod stats;
 pub mod token;
+pub mod web;
 
 use anyhow::Context as _;
 use startlink_core::DatabaseConnection;

@@ -92,9 +92,14 @@ pub enum Parts {
 
 pub async fn run(config: &Config, args: BotArgs, parts: Parts) -> anyhow::Result<()> {
     let db = open_db(config).await?;
-    let no_token = args.bot_token.as_deref().is_none_or(|t| t.trim().is_empty());
+    let no_token = args
+        .bot_token
+        .as_deref()
+        .is_none_or(|t| t.trim().is_empty());
     if no_token && !args.sandbox {
-        tracing::warn!("BOT_TOKEN is not set: running against the built-in Telegram sandbox, not Telegram");
+        tracing::warn!(
+            "BOT_TOKEN is not set: running against the built-in Telegram sandbox, not Telegram"
+        );
     }
     let sandbox = match args.sandbox || no_token {
         true => Some(start_sandbox(&args.sandbox_addr).await?),
@@ -110,6 +115,10 @@ pub async fn run(config: &Config, args: BotArgs, parts: Parts) -> anyhow::Result
         None => args.raw().parse(None)?,
     };
     let webhook_mode = matches!(settings.mode, BotMode::Webhook { .. });
+    let mut web = match parts {
+        Parts::Everything => Some(super::web::app(&db, config, sandbox.is_some()).await?),
+        Parts::BotOnly => None,
+    };
     let (bot, ctx) = startlink_bot::prepare(settings, db.clone(), config.timezone).await?;
     let (running, webhook) = startlink_bot::start(bot, ctx.clone()).await?;
 
@@ -120,15 +129,13 @@ pub async fn run(config: &Config, args: BotArgs, parts: Parts) -> anyhow::Result
                 .with_context(|| format!("cannot listen on HTTP_ADDR {}", args.http_addr))?;
             let addr = listener.local_addr()?;
             let app = http_app(db.clone(), webhook);
+            let app = match web.take() {
+                Some(web) => app.merge(web),
+                None => app,
+            };
             tracing::info!(%addr, "HTTP server listening (GET /healthz)");
-            Some((
-                addr,
-                tokio::spawn(async move {
-                    axum::serve(listener, app)
-                        .with_graceful_shutdown(shutdown_signal())
-                        .await
-                }),
-            ))
+            let server = startlink_web::WebServer::new(listener, app);
+            Some((addr, tokio::spawn(server.run(shutdown_signal()))))
         }
         _ => None,
     };
@@ -165,7 +172,7 @@ async fn start_sandbox(addr: &str) -> anyhow::Result<startlink_sandbox::RunningS
     Ok(Sandbox::new(config).spawn(listener)?)
 }
 
-fn http_app(db: DatabaseConnection, webhook: Option<Router>) -> Router {
+pub(crate) fn http_app(db: DatabaseConnection, webhook: Option<Router>) -> Router {
     let app = Router::new()
         .route("/healthz", get(healthz))
         .with_state(Arc::new(db));

@@ -201,3 +201,147 @@ fn a_token_is_printed_once_listed_without_its_secret_and_revoked() {
     );
     assert!(error.contains("links:delete"), "{error}");
 }
+
+/// Sends one HTTP/1.1 request and returns the status code and body.
+fn http(addr: &str, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
+    use std::io::Read as _;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for header in headers {
+        request.push_str(header);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn web_in_sandbox_mode_prints_a_one_time_admin_password_that_logs_in() {
+    use std::io::BufRead as _;
+    let env = Env::new();
+    let db = format!(
+        "sqlite://{}?mode=rwc",
+        env.dir.path().join("cli.db").display()
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_startlink"))
+        .args(["web", "--sandbox", "--http-addr", "127.0.0.1:0"])
+        .current_dir(env.dir.path())
+        .env_clear()
+        .env("DATABASE_URL", db)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut password = None;
+    let mut addr = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(p) = line.trim().strip_prefix("password: ") {
+            password = Some(p.to_owned());
+        }
+        if let Some(url) = line.strip_prefix("API docs: http://") {
+            addr = Some(url.trim_end_matches("/docs").to_owned());
+            break;
+        }
+    }
+    let (password, addr) = (
+        password.expect("a printed password"),
+        addr.expect("the address"),
+    );
+    assert!(password.len() >= 20, "{password}");
+
+    let login = format!(r#"{{"username":"admin","password":"{password}"}}"#);
+    let json_type = "content-type: application/json";
+    let (status, body) = http(&addr, "POST", "/api/v1/auth/login", &[json_type], &login);
+    assert_eq!(status, 200, "{body}");
+    let token: Value = serde_json::from_str(&body).unwrap();
+    let bearer = format!(
+        "authorization: Bearer {}",
+        token["access_token"].as_str().unwrap()
+    );
+    let (status, body) = http(
+        &addr,
+        "POST",
+        "/api/v1/links",
+        &[json_type, &bearer],
+        r#"{"product_id":7}"#,
+    );
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(http(&addr, "GET", "/healthz", &[], "").0, 200);
+    assert_eq!(http(&addr, "GET", "/api/v1/links", &[], "").0, 401);
+    let (status, _) = http(
+        &addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[json_type],
+        r#"{"username":"admin","password":"admin123"}"#,
+    );
+    assert_eq!(status, 401, "no default password");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // A second start finds the admin and prints no new password.
+    let listed: Value = serde_json::from_str(&env.ok(&["admin", "list", "--json"], "")).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn web_refuses_to_start_without_a_strong_jwt_secret_or_with_a_weak_admin_password() {
+    let env = Env::new();
+    let error = env.fails(&["web", "--http-addr", "127.0.0.1:0"], "");
+    assert!(error.contains("JWT_SECRET is not set"), "{error}");
+    let db = format!(
+        "sqlite://{}?mode=rwc",
+        env.dir.path().join("cli.db").display()
+    );
+    for (vars, expected) in [
+        (&[("JWT_SECRET", "short")][..], "JWT_SECRET is too weak"),
+        (
+            &[
+                ("JWT_SECRET", "k3J9pQ2vX8mL4nR7tY1wZ5bC6dF0gH2j"),
+                ("ADMIN_USER", "admin"),
+                ("ADMIN_PASS", "admin123"),
+            ][..],
+            "ADMIN_PASS is refused",
+        ),
+        (
+            &[
+                ("JWT_SECRET", "k3J9pQ2vX8mL4nR7tY1wZ5bC6dF0gH2j"),
+                ("ADMIN_USER", "admin"),
+            ][..],
+            "set both or neither",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_startlink"))
+            .args(["web", "--http-addr", "127.0.0.1:0"])
+            .current_dir(env.dir.path())
+            .env_clear()
+            .env("DATABASE_URL", &db)
+            .envs(vars.iter().copied())
+            .output()
+            .unwrap();
+        let error = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            !out.status.success() && error.contains(expected),
+            "{vars:?}: {error}"
+        );
+        assert!(
+            !error.contains("admin123") || expected != "ADMIN_PASS is refused",
+            "the password is not echoed: {error}"
+        );
+    }
+}

@@ -227,7 +227,7 @@ fn next_day(date: NaiveDate) -> NaiveDate {
 
 /// The first instant of `date` in `tz`; where a clock change skips midnight, the
 /// first instant that exists.
-fn day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+pub(super) fn day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
     let mut local = date.and_time(NaiveTime::MIN);
     for _ in 0..4 {
         if let Some(at) = tz.from_local_datetime(&local).earliest() {

@@ -16,9 +16,9 @@ use crate::campaigns;
 use crate::users::TgUserId;
 
 /// Titles are shown cut to fit a message; the store keeps what the operator wrote.
-const MAX_TITLE: usize = 4096;
+pub(super) const MAX_TITLE: usize = 4096;
 /// Telegram's limit for a message text.
-const MAX_WELCOME: usize = 4096;
+pub(super) const MAX_WELCOME: usize = 4096;
 const MAX_UTM: usize = 256;
 /// Fresh keys to try when a random key collides with an existing one.
 const KEY_ATTEMPTS: usize = 4;
@@ -46,7 +46,11 @@ pub(crate) fn status_condition(status: LinkStatus, now: DateTime<Utc>) -> Condit
     }
 }
 
-fn check_text(field: &'static str, value: &Option<String>, max: usize) -> Result<(), LinkError> {
+pub(super) fn check_text(
+    field: &'static str,
+    value: &Option<String>,
+    max: usize,
+) -> Result<(), LinkError> {
     match value {
         Some(text) if text.chars().count() > max => Err(LinkError::invalid(
             field,

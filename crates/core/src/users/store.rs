@@ -103,3 +103,80 @@ pub async fn count_referred<C: ConnectionTrait>(db: &C, referrer: TgUserId) -> R
         .count(db)
         .await
 }
+
+/// Which users to list; newest first.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Case-insensitive substring of username or first name, or an exact id.
+    pub search: Option<String>,
+    /// Page size; 0 means the default of 50.
+    pub limit: u64,
+    /// Zero-based page number.
+    pub page: u64,
+}
+
+/// One page of users and the total across all pages.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    filter: &UserFilter,
+) -> Result<(Vec<TgUser>, u64), DbErr> {
+    use sea_orm::sea_query::{Condition, ExprTrait as _, Func, LikeExpr};
+    use sea_orm::{QueryOrder, QuerySelect};
+
+    let mut query = Entity::find();
+    if let Some(text) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let mut pattern = String::from("%");
+        for ch in text.to_lowercase().chars() {
+            if matches!(ch, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(ch);
+        }
+        pattern.push('%');
+        let like = |column: Column| {
+            Expr::expr(Func::lower(Expr::col(column)))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        let mut any = Condition::any()
+            .add(like(Column::Username))
+            .add(like(Column::FirstName));
+        if let Ok(id) = text.parse::<i64>() {
+            any = any.add(Column::Id.eq(id));
+        }
+        query = query.filter(any);
+    }
+    let per_page = if filter.limit == 0 {
+        50
+    } else {
+        Ord::min(filter.limit, 1_000)
+    };
+    let total = query.clone().count(db).await?;
+    let users = query
+        .order_by_desc(Column::FirstSeenAt)
+        .order_by_desc(Column::Id)
+        .offset(filter.page.saturating_mul(per_page))
+        .limit(per_page)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(TgUser::from)
+        .collect();
+    Ok((users, total))
+}
+
+/// Users first seen at or after `since` (all users when `None`).
+pub async fn count_since<C: ConnectionTrait>(
+    db: &C,
+    since: Option<DateTime<Utc>>,
+) -> Result<u64, DbErr> {
+    let mut query = Entity::find();
+    if let Some(since) = since {
+        query = query.filter(Column::FirstSeenAt.gte(since));
+    }
+    query.count(db).await
+}

@@ -1,0 +1,373 @@
+//! `/api/v1/links`: create, list, get, edit, revoke.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use startlink_core::links::{
+    self, ExpiryChange, Link, LinkBuilder, LinkFilter, LinkKind, LinkSort, LinkStatus, LinkUpdate,
+    NewLink, UseLimit,
+};
+use startlink_core::time;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{instant, link_key, paging};
+use crate::auth::{Authorized, LinksRead, LinksWrite};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Json, Path, Query};
+use crate::state::AppState;
+
+/// A link, with the same field names as the CLI's JSON.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkOut {
+    pub key: String,
+    /// `https://t.me/<bot>?start=<key>`; null while the bot's name is unknown.
+    pub url: Option<String>,
+    /// `order`, `campaign` or `referral`.
+    pub kind: String,
+    pub product_id: Option<i64>,
+    pub order_log_id: Option<i64>,
+    #[schema(value_type = Object)]
+    pub attrs: serde_json::Value,
+    pub title: Option<String>,
+    pub welcome_text: Option<String>,
+    pub campaign: Option<String>,
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    /// Null: unlimited.
+    pub max_uses: Option<i64>,
+    pub use_count: i64,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Telegram id of the operator who created it.
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    /// `active`, `used`, `expired` or `revoked`.
+    pub status: String,
+}
+
+impl LinkOut {
+    pub fn new(link: Link, builder: Option<&LinkBuilder>, now: DateTime<Utc>) -> Self {
+        Self {
+            url: link.url(builder),
+            status: link.status(now).as_str().to_owned(),
+            key: link.key.as_str().to_owned(),
+            kind: link.kind.as_str().to_owned(),
+            product_id: link.product_id,
+            order_log_id: link.order_log_id,
+            attrs: link.attrs,
+            title: link.title,
+            welcome_text: link.welcome_text,
+            campaign: link.campaign,
+            utm_source: link.utm_source,
+            utm_medium: link.utm_medium,
+            utm_campaign: link.utm_campaign,
+            max_uses: link.max_uses,
+            use_count: link.use_count,
+            expires_at: link.expires_at,
+            revoked_at: link.revoked_at,
+            created_by: link.created_by,
+            created_at: link.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NewLinkKind {
+    Order,
+    Campaign,
+}
+
+/// A new link. Strings are stored exactly as given.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLink {
+    /// `order` (one-time unless `max_uses` says otherwise, the default) or `campaign` (unlimited unless capped).
+    pub kind: Option<NewLinkKind>,
+    pub product_id: Option<i64>,
+    pub order_log_id: Option<i64>,
+    /// A JSON object for the shop's own data.
+    #[schema(value_type = Option<Object>)]
+    pub attrs: Option<serde_json::Value>,
+    pub title: Option<String>,
+    pub welcome_text: Option<String>,
+    /// Campaign name; created on first use.
+    pub campaign: Option<String>,
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    /// How many users may take a use of it.
+    pub max_uses: Option<i64>,
+    /// No limit on uses (instead of `max_uses`).
+    #[serde(default)]
+    pub unlimited: bool,
+    /// Time to live, like `90m`, `24h`, `7d` (instead of `expires_at`).
+    pub ttl: Option<String>,
+    /// RFC 3339, or `2026-12-31 23:59` in `TIMEZONE`.
+    pub expires_at: Option<String>,
+    /// Telegram id of the operator it is made for.
+    pub created_by: Option<i64>,
+}
+
+/// Which links to list; the same filters as `startlink link list`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListLinks {
+    /// `active`, `used`, `expired` or `revoked`.
+    pub status: Option<String>,
+    /// `order`, `campaign` or `referral`.
+    pub kind: Option<String>,
+    /// Campaign name, exact.
+    pub campaign: Option<String>,
+    /// Telegram id of the creator.
+    pub created_by: Option<i64>,
+    /// Case-insensitive text in the key, title or welcome text.
+    pub search: Option<String>,
+    /// `newest` (default), `oldest`, `most-used` or `expires-soonest`.
+    pub sort: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<u64>,
+    /// Links per page, 1-500 (default 50).
+    pub per_page: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkPage {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub links: Vec<LinkOut>,
+}
+
+/// Absent: unchanged; `null`: cleared.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A change to a link. Absent fields stay as they are; `null` clears one
+/// (`expires_at: null` never expires, `max_uses: null` is unlimited).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateLink {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub welcome_text: Option<Option<String>>,
+    /// RFC 3339, or a local time in `TIMEZONE`.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub expires_at: Option<Option<String>>,
+    /// Not below the uses already taken.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub max_uses: Option<Option<i64>>,
+}
+
+/// Create an order or campaign link.
+#[utoipa::path(
+    post, path = "/api/v1/links", tag = "links",
+    security(("bearer" = ["links:write"])),
+    request_body = CreateLink,
+    responses(
+        (status = 201, description = "Created", body = LinkOut),
+        (status = 422, description = "A field is invalid; the message names it", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    ),
+)]
+pub async fn create(
+    _: Authorized<LinksWrite>,
+    State(state): State<AppState>,
+    Json(body): Json<CreateLink>,
+) -> Result<(StatusCode, Json<LinkOut>), ApiError> {
+    let now = time::now();
+    let uses = match (body.max_uses, body.unlimited) {
+        (Some(_), true) => return Err(ApiError::invalid("give max_uses or unlimited, not both")),
+        (Some(n), false) => UseLimit::Max(n),
+        (None, true) => UseLimit::Unlimited,
+        (None, false) => UseLimit::KindDefault,
+    };
+    let expires_at = match (body.ttl.as_deref(), body.expires_at.as_deref()) {
+        (Some(_), Some(_)) => return Err(ApiError::invalid("give ttl or expires_at, not both")),
+        (Some(ttl), None) => {
+            Some(now + time::parse_ttl(ttl).map_err(|e| ApiError::invalid(format!("ttl: {e}")))?)
+        }
+        (None, Some(at)) => Some(instant("expires_at", at, state.timezone)?),
+        (None, None) => None,
+    };
+    let new = NewLink {
+        kind: body.kind.map(|k| match k {
+            NewLinkKind::Order => LinkKind::Order,
+            NewLinkKind::Campaign => LinkKind::Campaign,
+        }),
+        product_id: body.product_id,
+        order_log_id: body.order_log_id,
+        attrs: body.attrs,
+        title: body.title,
+        welcome_text: body.welcome_text,
+        campaign: body.campaign,
+        utm_source: body.utm_source,
+        utm_medium: body.utm_medium,
+        utm_campaign: body.utm_campaign,
+        uses,
+        expires_at,
+        created_by: body.created_by,
+    };
+    let link = links::create(&state.db, new, now).await?;
+    let builder = state.link_builder().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(LinkOut::new(link, builder.as_ref(), now)),
+    ))
+}
+
+/// List links with filters, sorting and pagination.
+#[utoipa::path(
+    get, path = "/api/v1/links", tag = "links",
+    security(("bearer" = ["links:read"])),
+    params(ListLinks),
+    responses((status = 200, body = LinkPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+)]
+pub async fn list(
+    _: Authorized<LinksRead>,
+    State(state): State<AppState>,
+    Query(query): Query<ListLinks>,
+) -> Result<Json<LinkPage>, ApiError> {
+    let now = time::now();
+    let (page, per_page) = paging(query.page, query.per_page)?;
+    let filter = LinkFilter {
+        status: query
+            .status
+            .as_deref()
+            .map(|s| {
+                LinkStatus::parse(s).ok_or_else(|| {
+                    ApiError::invalid(format!(
+                        "status: unknown {s:?}; active, used, expired or revoked"
+                    ))
+                })
+            })
+            .transpose()?,
+        kind: query
+            .kind
+            .as_deref()
+            .map(|k| {
+                LinkKind::parse(k).ok_or_else(|| {
+                    ApiError::invalid(format!("kind: unknown {k:?}; order, campaign or referral"))
+                })
+            })
+            .transpose()?,
+        created_by: query.created_by,
+        campaign: query.campaign,
+        search: query.search,
+        sort: match query.sort.as_deref() {
+            None | Some("newest") => LinkSort::Newest,
+            Some("oldest") => LinkSort::Oldest,
+            Some("most-used") => LinkSort::MostUsed,
+            Some("expires-soonest") => LinkSort::ExpiresSoonest,
+            Some(other) => {
+                return Err(ApiError::invalid(format!(
+                    "sort: unknown {other:?}; newest, oldest, most-used or expires-soonest"
+                )));
+            }
+        },
+        limit: per_page,
+        page,
+    };
+    let found = links::list(&state.db, &filter, now).await?;
+    let builder = state.link_builder().await?;
+    Ok(Json(LinkPage {
+        total: found.total,
+        page: found.page + 1,
+        per_page: found.per_page,
+        links: found
+            .items
+            .into_iter()
+            .map(|l| LinkOut::new(l, builder.as_ref(), now))
+            .collect(),
+    }))
+}
+
+/// One link.
+#[utoipa::path(
+    get, path = "/api/v1/links/{key}", tag = "links",
+    security(("bearer" = ["links:read"])),
+    params(("key" = String, Path, description = "The link's key")),
+    responses((status = 200, body = LinkOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+)]
+pub async fn get(
+    _: Authorized<LinksRead>,
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Json<LinkOut>, ApiError> {
+    let now = time::now();
+    let key = link_key(&key)?;
+    let link = links::find(&state.db, &key)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no link with key {key}")))?;
+    let builder = state.link_builder().await?;
+    Ok(Json(LinkOut::new(link, builder.as_ref(), now)))
+}
+
+/// Change a link's title, welcome text, expiry or use limit.
+#[utoipa::path(
+    patch, path = "/api/v1/links/{key}", tag = "links",
+    security(("bearer" = ["links:write"])),
+    params(("key" = String, Path, description = "The link's key")),
+    request_body = UpdateLink,
+    responses(
+        (status = 200, body = LinkOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "The link is revoked", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+)]
+pub async fn update(
+    _: Authorized<LinksWrite>,
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Json(body): Json<UpdateLink>,
+) -> Result<Json<LinkOut>, ApiError> {
+    let now = time::now();
+    let key = link_key(&key)?;
+    let expiry = match body.expires_at {
+        Some(Some(at)) => Some(ExpiryChange::At(instant(
+            "expires_at",
+            &at,
+            state.timezone,
+        )?)),
+        Some(None) => Some(ExpiryChange::Never),
+        None => None,
+    };
+    let change = LinkUpdate {
+        title: body.title,
+        welcome_text: body.welcome_text,
+        expiry,
+        max_uses: body.max_uses,
+    };
+    let link = links::update(&state.db, &key, change, now).await?;
+    let builder = state.link_builder().await?;
+    Ok(Json(LinkOut::new(link, builder.as_ref(), now)))
+}
+
+/// Revoke a link: nobody can take a use of it any more. Revoking twice is harmless.
+#[utoipa::path(
+    post, path = "/api/v1/links/{key}/revoke", tag = "links",
+    security(("bearer" = ["links:write"])),
+    params(("key" = String, Path, description = "The link's key")),
+    responses((status = 200, body = LinkOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+)]
+pub async fn revoke(
+    _: Authorized<LinksWrite>,
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Json<LinkOut>, ApiError> {
+    let now = time::now();
+    let key = link_key(&key)?;
+    let revoked = links::revoke(&state.db, &key, now).await?;
+    let builder = state.link_builder().await?;
+    Ok(Json(LinkOut::new(revoked.link, builder.as_ref(), now)))
+}

@@ -1,0 +1,162 @@
+//! `POST /api/v1/auth/login` and `GET /api/v1/auth/me`.
+
+use std::time::Instant;
+
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use serde::{Deserialize, Serialize};
+use startlink_core::admins;
+use startlink_core::time;
+use utoipa::ToSchema;
+
+use super::{Authenticated, Principal, jwt, throttle};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ClientIp, Json};
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("username", &self.username)
+            .field("password", &"***")
+            .finish()
+    }
+}
+
+/// The login body, as JSON or as an HTML form.
+#[derive(Debug)]
+pub struct LoginBody(pub LoginRequest);
+
+impl<S: Send + Sync> FromRequest<S> for LoginBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_form = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if is_form {
+            axum::Form::<LoginRequest>::from_request(req, state)
+                .await
+                .map(|axum::Form(body)| Self(body))
+                .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))
+        } else {
+            Json::<LoginRequest>::from_request(req, state)
+                .await
+                .map(|Json(body)| Self(body))
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+}
+
+/// Exchange a user name and password for an access token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body(content = LoginRequest, description = "JSON, or the same fields as an application/x-www-form-urlencoded form"),
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 401, description = "Wrong user name or password", body = ErrorBody),
+        (status = 429, description = "Too many failed logins from this address or for this user; see Retry-After", body = ErrorBody),
+    ),
+)]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    LoginBody(request): LoginBody,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let keys = throttle::keys(ip, &request.username);
+    state
+        .throttle
+        .check(&keys, Instant::now())
+        .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
+    let now = time::now();
+    let Some(admin) =
+        admins::authenticate(&state.db, &request.username, &request.password, now).await?
+    else {
+        state.throttle.record_failure(&keys, Instant::now());
+        tracing::warn!(ip = ?ip, "failed login");
+        return Err(ApiError::BadLogin);
+    };
+    state.throttle.clear(&keys[1]);
+    let ttl = state.config.access_token_ttl;
+    let issued_at = u64::try_from(now.timestamp()).unwrap_or_default();
+    let access_token = jwt::issue(
+        &state.config.jwt_secret,
+        admin.id,
+        &admin.username,
+        issued_at,
+        ttl,
+    )
+    .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("signing a JWT")))?;
+    tracing::info!(admin = %admin.username, "login");
+    Ok(Json(TokenResponse {
+        access_token,
+        token_type: "bearer",
+        expires_in: ttl.as_secs(),
+    }))
+}
+
+/// Who the credentials belong to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// `admin` or `token`.
+    pub kind: &'static str,
+    /// The admin's user name or the token's name.
+    pub name: String,
+    /// `admin` or `viewer` for an admin; absent for a token.
+    pub role: Option<String>,
+    /// What the caller may do.
+    pub scopes: Vec<String>,
+}
+
+/// The caller: an admin (with role) or an API token (with scopes).
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Me),
+        (status = 401, body = ErrorBody),
+    ),
+)]
+pub async fn me(Authenticated(principal): Authenticated) -> Json<Me> {
+    let allowed = |p: &Principal| {
+        startlink_core::admins::Scope::ALL
+            .into_iter()
+            .filter(|s| p.require(*s).is_ok())
+            .map(|s| s.as_str().to_owned())
+            .collect()
+    };
+    Json(match &principal {
+        Principal::Admin(admin) => Me {
+            kind: "admin",
+            name: admin.username.clone(),
+            role: Some(admin.role.as_str().to_owned()),
+            scopes: allowed(&principal),
+        },
+        Principal::Token(token) => Me {
+            kind: "token",
+            name: token.name.clone(),
+            role: None,
+            scopes: allowed(&principal),
+        },
+    })
+}

@@ -1,0 +1,137 @@
+//! Every route of the web server, its OpenAPI document, and the layers all
+//! responses pass through (security headers, CORS, body limit, timeout).
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use tower_http::cors::CorsLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{campaigns, events, links, qr, stats, users};
+use crate::auth::login;
+use crate::state::AppState;
+
+/// Largest request body; the API takes small JSON documents only.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// A request still running after this answers 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub const OPENAPI_PATH: &str = "/api/openapi.json";
+pub const DOCS_PATH: &str = "/docs";
+
+/// No inline scripts anywhere; styles may be inline (Swagger UI sets them).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "startlink API",
+        description = "Telegram deep links: create and manage links, read their opens, users and statistics. \
+            Authenticate with `Authorization: Bearer <token>`: an access token from `POST /api/v1/auth/login`, \
+            or an API token (`slk_…`) from `startlink token create`, limited to its scopes. \
+            Errors are `{\"error\": code, \"message\": text}`.",
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Log in; who am I"),
+        (name = "links", description = "Links and their QR codes"),
+        (name = "events", description = "Opens of links"),
+        (name = "users", description = "Telegram users"),
+        (name = "campaigns", description = "Campaigns"),
+        (name = "stats", description = "Statistics"),
+    ),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT from /api/v1/auth/login, or an slk_ API token")
+                    .description(Some("Scopes: links:read, links:write, events:read, users:read, stats:read. Admins hold all of them; viewers the read ones."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The routing table. A route added here is in the OpenAPI document too, and
+/// the test that every documented route refuses anonymous callers covers it.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(login::login))
+        .routes(routes!(login::me))
+        .routes(routes!(links::list, links::create))
+        .routes(routes!(links::get, links::update))
+        .routes(routes!(links::revoke))
+        .routes(routes!(qr::png))
+        .routes(routes!(qr::svg))
+        .routes(routes!(events::list))
+        .routes(routes!(users::list))
+        .routes(routes!(campaigns::list))
+        .routes(routes!(stats::summary))
+        .routes(routes!(stats::timeseries))
+}
+
+/// The OpenAPI document `GET /api/openapi.json` serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().into_openapi()
+}
+
+/// The web application: the REST API, its document and Swagger UI.
+pub fn router(state: AppState) -> Router {
+    let cors_origins = state.config.cors_origins.clone();
+    let (api, document) = api().with_state(state).split_for_parts();
+    let docs: Router = SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document).into();
+    let app = api
+        .merge(docs)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ));
+    let app = if cors_origins.is_empty() {
+        app
+    } else {
+        app.layer(
+            CorsLayer::new()
+                .allow_origin(cors_origins)
+                .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+                .max_age(Duration::from_secs(600)),
+        )
+    };
+    security_headers(app)
+}
+
+fn security_headers(app: Router) -> Router {
+    let headers: [(HeaderName, &'static str); 5] = [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ];
+    headers.into_iter().fold(app, |app, (name, value)| {
+        app.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ))
+    })
+}

@@ -1,0 +1,43 @@
+//! What every handler shares: the database, the settings, the login throttle.
+
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use startlink_core::DatabaseConnection;
+use startlink_core::links::{BotUsername, LinkBuilder};
+
+use crate::auth::LoginThrottle;
+use crate::config::WebConfig;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<WebConfig>,
+    pub throttle: Arc<LoginThrottle>,
+    /// For reading local times in queries and for day buckets.
+    pub timezone: Tz,
+    /// `BOT_USERNAME`, used until the bot has stored the name `getMe` gave it.
+    pub bot_username: Option<BotUsername>,
+}
+
+impl AppState {
+    pub fn new(
+        db: DatabaseConnection,
+        config: WebConfig,
+        timezone: Tz,
+        bot_username: Option<BotUsername>,
+    ) -> Self {
+        Self {
+            db,
+            config: Arc::new(config),
+            throttle: Arc::new(LoginThrottle::default()),
+            timezone,
+            bot_username,
+        }
+    }
+
+    /// Builds `t.me` links, when the bot's name is known.
+    pub async fn link_builder(&self) -> Result<Option<LinkBuilder>, sea_orm::DbErr> {
+        startlink_core::settings::link_builder(&self.db, self.bot_username.as_ref()).await
+    }
+}

@@ -1,0 +1,220 @@
+//! Events, users and statistics after real opens.
+
+use chrono::Duration;
+use serde_json::{Value, json};
+use startlink_core::links;
+use startlink_core::time;
+use startlink_core::users::{TgProfile, TgUserId};
+
+use crate::api_suite;
+use crate::helpers::{TestApp, json, user};
+
+api_suite!(
+    events_filter_by_link_user_outcome_and_time,
+    users_are_listed_with_the_link_that_brought_them,
+    the_summary_and_the_time_series_count_the_same_opens,
+);
+
+/// A one-time link opened by users 1, 2, then 1 again; and a campaign opened by 3.
+async fn some_opens(app: &TestApp, admin: &str) -> (String, String) {
+    let order = app.create_link(admin, json!({"product_id": 5})).await;
+    let campaign = app
+        .create_link(admin, json!({"kind": "campaign", "campaign": "spring"}))
+        .await;
+    let order_key = order["key"].as_str().unwrap().to_owned();
+    let campaign_key = campaign["key"].as_str().unwrap().to_owned();
+    let now = time::now();
+    for (key, id) in [
+        (&order_key, 1),
+        (&order_key, 2),
+        (&order_key, 1),
+        (&campaign_key, 3),
+    ] {
+        let mut profile = user(id);
+        if id == 3 {
+            profile = TgProfile {
+                username: Some("<b>bek</b>".into()),
+                first_name: Some("Бек \"&\"".into()),
+                language_code: Some("ru".into()),
+                ..TgProfile::new(TgUserId::new(3).unwrap())
+            };
+        }
+        links::open(&app.db, key, &profile, now).await.unwrap();
+    }
+    links::open(&app.db, "NoSuchKey123", &user(4), now)
+        .await
+        .unwrap();
+    (order_key, campaign_key)
+}
+
+async fn events_filter_by_link_user_outcome_and_time(app: TestApp) {
+    let admin = app.admin().await;
+    let (order_key, campaign_key) = some_opens(&app, &admin).await;
+    let all = json(app.get("/api/v1/events", &admin).await, 200).await;
+    assert_eq!(all["events"].as_array().unwrap().len(), 5);
+    let outcomes = |body: &Value| -> Vec<String> {
+        body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["outcome"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let order = json(
+        app.get(&format!("/api/v1/events?link={order_key}"), &admin)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        outcomes(&order),
+        ["already_yours", "already_used", "redeemed"],
+        "newest first"
+    );
+    assert!(
+        order["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["link_key"] == order_key.as_str())
+    );
+    let by_user = json(app.get("/api/v1/events?user=1", &admin).await, 200).await;
+    assert_eq!(by_user["events"].as_array().unwrap().len(), 2);
+    let accepted = json(
+        app.get("/api/v1/events?outcome=accepted", &admin).await,
+        200,
+    )
+    .await;
+    assert_eq!(accepted["events"][0]["link_key"], campaign_key.as_str());
+    assert_eq!(accepted["events"][0]["new_user"], true);
+    let missing = json(
+        app.get("/api/v1/events?outcome=not_found", &admin).await,
+        200,
+    )
+    .await;
+    assert_eq!(missing["events"][0]["link_key"], Value::Null);
+    assert_eq!(missing["events"][0]["payload"], "NoSuchKey123");
+    let future = (time::now() + Duration::hours(1)).to_rfc3339();
+    let none = json(
+        app.get(
+            &format!("/api/v1/events?from={}", future.replace('+', "%2B")),
+            &admin,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(none["events"].as_array().unwrap().len(), 0);
+    let limited = json(app.get("/api/v1/events?limit=2", &admin).await, 200).await;
+    assert_eq!(limited["events"].as_array().unwrap().len(), 2);
+    for bad in [
+        "user=-1",
+        "outcome=won",
+        "from=yesterday",
+        "limit=0",
+        "limit=5000",
+    ] {
+        assert_eq!(
+            app.get(&format!("/api/v1/events?{bad}"), &admin)
+                .await
+                .status(),
+            422,
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        app.get("/api/v1/events?link=NoSuchKey123", &admin)
+            .await
+            .status(),
+        404
+    );
+}
+
+async fn users_are_listed_with_the_link_that_brought_them(app: TestApp) {
+    let admin = app.admin().await;
+    let (order_key, campaign_key) = some_opens(&app, &admin).await;
+    let page = json(app.get("/api/v1/users?per_page=10", &admin).await, 200).await;
+    assert_eq!(page["total"], 4);
+    let bek = json(app.get("/api/v1/users?search=%3Cb%3E", &admin).await, 200).await;
+    assert_eq!(bek["total"], 1);
+    let bek = &bek["users"][0];
+    assert_eq!(
+        bek["username"], "<b>bek</b>",
+        "stored and returned byte-exact"
+    );
+    assert_eq!(bek["first_name"], "Бек \"&\"");
+    assert_eq!(bek["first_link"], campaign_key.as_str());
+    let ali = json(app.get("/api/v1/users?search=1", &admin).await, 200).await;
+    assert_eq!(ali["users"][0]["first_link"], order_key.as_str());
+    let paged = json(
+        app.get("/api/v1/users?per_page=3&page=2", &admin).await,
+        200,
+    )
+    .await;
+    assert_eq!(paged["users"].as_array().unwrap().len(), 1);
+}
+
+async fn the_summary_and_the_time_series_count_the_same_opens(app: TestApp) {
+    let admin = app.admin().await;
+    some_opens(&app, &admin).await;
+    let summary = json(app.get("/api/v1/stats/summary", &admin).await, 200).await;
+    assert_eq!(summary["links_total"], 2);
+    assert_eq!(summary["links_used"], 1);
+    assert_eq!(summary["links_active"], 1);
+    assert_eq!(
+        summary["opens"], 4,
+        "opens of links; the unknown payload is no link's"
+    );
+    assert_eq!(summary["opens_7d"], 4);
+    assert_eq!(summary["users_total"], 4);
+    assert_eq!(summary["new_users_7d"], 4);
+
+    let days = json(app.get("/api/v1/stats/timeseries", &admin).await, 200).await;
+    assert_eq!(days["bucket"], "day");
+    assert_eq!(days["timezone"], "Asia/Tashkent");
+    let points = days["points"].as_array().unwrap();
+    assert!((7..=8).contains(&points.len()), "{}", points.len());
+    assert_eq!(
+        points
+            .iter()
+            .map(|p| p["opens"].as_i64().unwrap())
+            .sum::<i64>(),
+        4
+    );
+    assert_eq!(points.last().unwrap()["opens"], 4);
+
+    let from = (time::now() - Duration::hours(5))
+        .to_rfc3339()
+        .replace('+', "%2B");
+    let hours = json(
+        app.get(
+            &format!("/api/v1/stats/timeseries?bucket=hour&from={from}"),
+            &admin,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let points = hours["points"].as_array().unwrap();
+    assert_eq!(points.len(), 6);
+    assert_eq!(
+        points
+            .iter()
+            .map(|p| p["opens"].as_i64().unwrap())
+            .sum::<i64>(),
+        4
+    );
+    for bad in [
+        "bucket=week",
+        "from=2026-01-02&to=2026-01-01",
+        "bucket=hour&from=2020-01-01",
+    ] {
+        assert_eq!(
+            app.get(&format!("/api/v1/stats/timeseries?{bad}"), &admin)
+                .await
+                .status(),
+            422,
+            "{bad}"
+        );
+    }
+}

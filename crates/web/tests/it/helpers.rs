@@ -1,0 +1,270 @@
+//! `spawn_app()`: the web application on a random port with a fresh database
+//! (a temporary SQLite file, or a throw-away PostgreSQL database), and a
+//! client with one method per kind of request.
+
+use std::io::Write as _;
+use std::sync::Once;
+
+use reqwest::{Method, Response};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+use startlink_core::DatabaseConnection;
+use startlink_core::admins::{self, Password, Role, Scope, Username};
+use startlink_core::config::DatabaseUrl;
+use startlink_core::links::{BotUsername, LinkKey};
+use startlink_web::{AppState, RawWebSettings, WebServer};
+
+pub const JWT_SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    _dir: Option<tempfile::TempDir>,
+    drop_pg: Option<(String, String)>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    pub cors_origins: Option<String>,
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, Options::default()).await
+}
+
+pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestApp> {
+    let (url, dir, drop_pg) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("web.db").display());
+            (url, Some(dir), None)
+        }
+        Backend::Postgres => {
+            let (admin_url, url, name) = fresh_postgres_database().await?;
+            (url, None, Some((admin_url, name)))
+        }
+    };
+    let (url, _) = DatabaseUrl::parse(&url).unwrap();
+    let db = startlink_core::db::open(&url).await.unwrap();
+    let config = RawWebSettings {
+        jwt_secret: Some(JWT_SECRET.into()),
+        cors_origins: options.cors_origins,
+        ..Default::default()
+    }
+    .parse(false)
+    .unwrap();
+    let state = AppState::new(
+        db.clone(),
+        config,
+        chrono_tz::Asia::Tashkent,
+        Some(BotUsername::parse("shop_bot").unwrap()),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = WebServer::new(listener, startlink_web::router(state));
+    let base = format!("http://127.0.0.1:{}", server.port());
+    tokio::spawn(server.run(std::future::pending()));
+    Some(TestApp {
+        base,
+        client: reqwest::Client::new(),
+        db,
+        _dir: dir,
+        drop_pg,
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str, bearer: &str) -> Response {
+        self.request(Method::GET, path, Some(bearer), None).await
+    }
+
+    pub async fn post(&self, path: &str, bearer: &str, body: &Value) -> Response {
+        self.request(Method::POST, path, Some(bearer), Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, bearer: &str, body: &Value) -> Response {
+        self.request(Method::PATCH, path, Some(bearer), Some(body))
+            .await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Creates an admin with `role` and returns an access token from a real login.
+    pub async fn token_for(&self, username: &str, role: Role) -> String {
+        admins::create_admin(
+            &self.db,
+            &Username::parse(username).unwrap(),
+            &Password::parse(PASSWORD).unwrap(),
+            role,
+            startlink_core::time::now(),
+        )
+        .await
+        .unwrap();
+        let response = self.login(username, PASSWORD).await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn admin(&self) -> String {
+        self.token_for("owner", Role::Admin).await
+    }
+
+    pub async fn api_token(&self, scopes: &[Scope]) -> String {
+        let (_, secret) =
+            admins::create_token(&self.db, "test", scopes, None, startlink_core::time::now())
+                .await
+                .unwrap();
+        secret.expose().to_owned()
+    }
+
+    /// Creates a link through the API and returns its JSON.
+    pub async fn create_link(&self, bearer: &str, body: Value) -> Value {
+        let response = self.post("/api/v1/links", bearer, &body).await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        response.json().await.unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.drop_pg.take() {
+            drop_postgres_database(admin_url, name);
+        }
+    }
+}
+
+pub async fn json(response: Response, status: u16) -> Value {
+    let got = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(got.as_u16(), status, "{text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+async fn fresh_postgres_database() -> Option<(String, String, String)> {
+    let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+        announce_postgres_skipped();
+        return None;
+    };
+    let name = format!(
+        "startlink_t_{}",
+        LinkKey::generate()
+            .as_str()
+            .to_lowercase()
+            .replace('-', "_")
+    );
+    let admin = Database::connect(&admin_url).await.unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    let (base, query) = admin_url
+        .split_once('?')
+        .map_or((admin_url.as_str(), None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut url = format!("{}/{name}", &base[..path_start]);
+    if let Some(query) = query {
+        url.push('?');
+        url.push_str(query);
+    }
+    Some((admin_url, url, name))
+}
+
+fn drop_postgres_database(admin_url: String, name: String) {
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            if let Ok(admin) = Database::connect(&admin_url).await {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+                let _ = admin.close().await;
+            }
+        });
+    })
+    .join();
+}
+
+fn announce_postgres_skipped() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "\n*** SKIPPED: PostgreSQL web API tests did not run because TEST_DATABASE_URL is unset ***\n"
+        );
+    });
+}
+
+/// Runs each named `async fn(TestApp)` on SQLite and, when `TEST_DATABASE_URL`
+/// is set, on PostgreSQL.
+#[macro_export]
+macro_rules! api_suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.unwrap();
+                    super::$name(app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await else { return };
+                    super::$name(app).await;
+                }
+            )*
+        }
+    };
+}
+
+pub fn user(id: i64) -> startlink_core::users::TgProfile {
+    startlink_core::users::TgProfile::new(startlink_core::users::TgUserId::new(id).unwrap())
+}

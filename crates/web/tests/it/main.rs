@@ -1,0 +1,9 @@
+//! The web API over real HTTP: a server on a random port with a fresh
+//! database per test (SQLite; PostgreSQL too when `TEST_DATABASE_URL` is set).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod data;
+mod helpers;
+mod http;
+mod links;
