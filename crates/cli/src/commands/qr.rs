@@ -7,12 +7,15 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
+use serde::Serialize;
 use startlink_core::DatabaseConnection;
 use startlink_core::links::{self, LinkBuilder, LinkKey};
 use startlink_qr::{
     Color, EcLevel, EyeShape, Format, Gradient, GradientKind, Logo, ModuleShape, Preset, QrStyle,
     RenderedQr,
 };
+
+use crate::output;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FormatArg {
@@ -105,6 +108,9 @@ pub struct StyleArgs {
     /// A line of text under the code, e.g. "Scan me"
     #[arg(long, value_name = "TEXT")]
     caption: Option<String>,
+    /// Print what was written as JSON instead of text
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -153,8 +159,37 @@ fn write_qr(text: &str, args: &StyleArgs) -> anyhow::Result<()> {
     let qr = startlink_qr::render(text, &style).context("cannot make the QR code")?;
     write_atomically(&args.output, &qr.bytes)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
+    if args.json {
+        return print_json(&args.output, &qr);
+    }
     report(&args.output, &qr);
     Ok(())
+}
+
+fn print_json(output: &Path, qr: &RenderedQr) -> anyhow::Result<()> {
+    #[derive(Serialize)]
+    struct Written<'a> {
+        path: String,
+        format: &'static str,
+        width_px: u32,
+        height_px: u32,
+        bytes: usize,
+        version: u8,
+        ec: String,
+        variant: String,
+        degraded: Option<&'a str>,
+    }
+    output::print_json(&Written {
+        path: output.display().to_string(),
+        format: qr.format.extension(),
+        width_px: qr.width_px,
+        height_px: qr.height_px,
+        bytes: qr.bytes.len(),
+        version: qr.version,
+        ec: qr.ec.to_string(),
+        variant: qr.variant.to_string().replace(' ', "_"),
+        degraded: qr.degraded.as_deref(),
+    })
 }
 
 fn report(output: &Path, qr: &RenderedQr) {

@@ -109,6 +109,21 @@ fn qr_writes_svg_when_asked_or_when_the_file_ends_in_svg() {
 }
 
 #[test]
+fn json_output_says_what_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(dir.path(), &["qr", "hello", "-o", "h.png", "--json"]);
+    let written: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(written["path"], "h.png");
+    assert_eq!(written["format"], "png");
+    assert_eq!(written["width_px"], 600);
+    assert_eq!(written["ec"], "M");
+    assert_eq!(written["variant"], "as_requested");
+    assert!(written["degraded"].is_null());
+    let size = std::fs::metadata(dir.path().join("h.png")).unwrap().len();
+    assert_eq!(written["bytes"], size);
+}
+
+#[test]
 fn an_existing_file_is_replaced_whole() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("code.png");

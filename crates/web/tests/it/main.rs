@@ -7,3 +7,4 @@ mod data;
 mod helpers;
 mod http;
 mod links;
+mod qr;
