@@ -41,7 +41,7 @@ mod webhook;
 pub use config::{Limits, SandboxConfig};
 pub use error::SandboxError;
 pub use flood::FloodConfig;
-pub use sandbox::Sandbox;
+pub use sandbox::{Sandbox, SentByBot};
 pub use server::RunningSandbox;
 pub use types::{BotCommand, Chat, ChatType, InlineButton, MessageEntity, User};
 pub use users::{ButtonRef, PressedButton, SentMessage};

@@ -5,12 +5,22 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 
 use crate::config::SandboxConfig;
 use crate::state::State;
 use crate::types::User;
 use crate::view::ChatMessage;
+
+const SENT_CHANNEL_CAPACITY: usize = 65_536;
+
+/// A message the bot sent, announced by [`Sandbox::subscribe_sent`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentByBot {
+    pub chat_id: i64,
+    pub message_id: i32,
+    pub at: std::time::Instant,
+}
 
 /// A Telegram Bot API emulator. Cheap to clone; every clone is the same sandbox.
 #[derive(Clone)]
@@ -25,6 +35,8 @@ pub(crate) struct Inner {
     updates_changed: watch::Sender<u64>,
     /// Bumped when the bot sends, edits or deletes something, or answers a button.
     bot_changed: watch::Sender<u64>,
+    /// Every message the bot sends, as it arrives (for latency measurements).
+    sent: broadcast::Sender<SentByBot>,
     shutdown: watch::Sender<bool>,
     pub http: reqwest::Client,
     public_url: RwLock<Option<String>>,
@@ -53,6 +65,7 @@ impl Sandbox {
             config,
             updates_changed: watch::channel(0).0,
             bot_changed: watch::channel(0).0,
+            sent: broadcast::channel(SENT_CHANNEL_CAPACITY).0,
             shutdown: watch::channel(false).0,
             http,
             public_url: RwLock::new(public_url),
@@ -122,6 +135,21 @@ impl Sandbox {
         self.inner
             .bot_changed
             .send_modify(|version| *version = version.wrapping_add(1));
+    }
+
+    /// Every message the bot sends from now on, with the instant it arrived.
+    /// A receiver that falls more than 65,536 messages behind loses the oldest.
+    pub fn subscribe_sent(&self) -> broadcast::Receiver<SentByBot> {
+        self.inner.sent.subscribe()
+    }
+
+    pub(crate) fn announce_sent(&self, chat_id: i64, message_id: i32) {
+        // No subscriber is the normal case; nothing to do then.
+        let _ = self.inner.sent.send(SentByBot {
+            chat_id,
+            message_id,
+            at: std::time::Instant::now(),
+        });
     }
 
     pub(crate) fn watch_updates(&self) -> watch::Receiver<u64> {

@@ -102,7 +102,9 @@ pub(super) fn post(sandbox: &Sandbox, chat_id: i64, outgoing: Outgoing) -> ApiRe
         .clone();
     let json = message.to_telegram(&log.chat);
     state.counters.messages_sent += 1;
+    let (chat_id, message_id) = (message.chat_id, message.message_id);
     drop(guard);
+    sandbox.announce_sent(chat_id, message_id);
     sandbox.notify_bot();
     Ok(ApiOk::new(json))
 }
