@@ -51,7 +51,8 @@ async fn main() {
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
                     .unwrap();
-                let url = replace_database(&admin_url, &name);
+                let (parsed, _) = DatabaseUrl::parse(&admin_url).unwrap();
+                let url = parsed.with_database(&name).expose().to_owned();
                 run(
                     "PostgreSQL",
                     &url,
@@ -216,20 +217,4 @@ impl RawPool {
         };
         affected == 1
     }
-}
-
-fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{name}", &base[..path_start]);
-    if let Some(query) = query {
-        out.push('?');
-        out.push_str(query);
-    }
-    out
 }

@@ -212,6 +212,28 @@ impl DatabaseUrl {
         self.kind
     }
 
+    /// The same server with another database name (PostgreSQL; tests and
+    /// benchmarks create throw-away databases next to the configured one).
+    pub fn with_database(&self, name: &str) -> Self {
+        let url = &self.url;
+        let (base, query) = url
+            .split_once('?')
+            .map_or((url.as_str(), None), |(b, q)| (b, Some(q)));
+        let scheme_end = base.find("://").map_or(0, |i| i + 3);
+        let path_start = base[scheme_end..]
+            .find('/')
+            .map_or(base.len(), |i| scheme_end + i);
+        let mut out = format!("{}/{name}", &base[..path_start]);
+        if let Some(query) = query {
+            out.push('?');
+            out.push_str(query);
+        }
+        Self {
+            url: out,
+            kind: self.kind,
+        }
+    }
+
     /// The full URL, password included, for the driver only.
     pub fn expose(&self) -> &str {
         &self.url
@@ -320,6 +342,17 @@ mod tests {
             let (url, _) = DatabaseUrl::parse(input).unwrap();
             assert_eq!(url.kind(), DbKind::Postgres, "{input}");
         }
+    }
+
+    #[test]
+    fn another_database_on_the_same_server_keeps_credentials_and_options() {
+        let (url, _) = DatabaseUrl::parse("postgres://u:p@h:5432/test?sslmode=disable").unwrap();
+        assert_eq!(
+            url.with_database("other").expose(),
+            "postgres://u:p@h:5432/other?sslmode=disable"
+        );
+        let (bare, _) = DatabaseUrl::parse("postgres://h").unwrap();
+        assert_eq!(bare.with_database("x").expose(), "postgres://h/x");
     }
 
     #[test]

@@ -72,7 +72,9 @@ pub async fn fresh_postgres_database() -> Option<(String, String, String)> {
         .await
         .unwrap();
     admin.close().await.unwrap();
-    let url = with_database(&admin_url, &name);
+    let (parsed, _) =
+        DatabaseUrl::parse(&admin_url).expect("TEST_DATABASE_URL is not a database URL");
+    let url = parsed.with_database(&name).expose().to_owned();
     Some((admin_url, url, name))
 }
 
@@ -93,22 +95,6 @@ pub fn drop_postgres_database(admin_url: String, name: String) {
         });
     })
     .join();
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{name}", &base[..path_start]);
-    if let Some(query) = query {
-        out.push('?');
-        out.push_str(query);
-    }
-    out
 }
 
 /// Says loudly, past the test harness's output capture, that PostgreSQL tests
