@@ -28,6 +28,10 @@ pub enum SettingsError {
     MissingWebhookUrl,
     #[error("WEBHOOK_URL {0:?} is not an http(s) URL")]
     BadWebhookUrl(String),
+    #[error(
+        "WEBHOOK_URL's path {0:?} is taken by the HTTP server; use a path of its own, like /telegram/webhook"
+    )]
+    WebhookPathTaken(String),
     #[error("webhook mode needs WEBHOOK_SECRET: 1-256 characters of A-Z a-z 0-9 _ -")]
     BadWebhookSecret,
     #[error("DEFAULT_LANG {0:?} must be uz, ru or en")]
@@ -180,6 +184,14 @@ impl RawBotSettings {
                     .ok()
                     .filter(|u| matches!(u.scheme(), "http" | "https"))
                     .ok_or_else(|| SettingsError::BadWebhookUrl(raw.to_owned()))?;
+                let path = url.path();
+                let taken = ["/", "/healthz", "/metrics"].contains(&path)
+                    || ["/api", "/docs", "/static", "/assets"]
+                        .iter()
+                        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+                if taken {
+                    return Err(SettingsError::WebhookPathTaken(path.to_owned()));
+                }
                 let secret =
                     WebhookSecret::parse(self.webhook_secret.as_deref().unwrap_or_default())?;
                 BotMode::Webhook { url, secret }
