@@ -196,18 +196,8 @@ async fn fresh_postgres_database() -> Option<(String, String, String)> {
         .await
         .unwrap();
     admin.close().await.unwrap();
-    let (base, query) = admin_url
-        .split_once('?')
-        .map_or((admin_url.as_str(), None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut url = format!("{}/{name}", &base[..path_start]);
-    if let Some(query) = query {
-        url.push('?');
-        url.push_str(query);
-    }
+    let (parsed, _) = DatabaseUrl::parse(&admin_url).unwrap();
+    let url = parsed.with_database(&name).expose().to_owned();
     Some((admin_url, url, name))
 }
 
