@@ -3,7 +3,7 @@
 use startlink_core::links::{self, LinkKind, NewLink};
 use startlink_core::time;
 
-use crate::helpers::{TestBot, text, user, user_in};
+use crate::helpers::{OPERATOR, TestBot, text, user, user_in};
 use startlink_bot::i18n::Lang;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -38,10 +38,32 @@ async fn telegram_language_is_followed_and_lang_switches_every_later_answer() {
     let missing = bot.ask(&ivan, "/start NoSuchKey12").await;
     assert_eq!(text(&missing), Lang::En.texts().not_found);
 
-    let commands = bot.sandbox().commands();
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_are_registered_per_language_and_operators_see_theirs() {
+    let bot = TestBot::start().await;
+    let names = |commands: &[startlink_sandbox::BotCommand]| -> Vec<String> {
+        commands.iter().map(|c| c.command.clone()).collect()
+    };
+    // A chat must exist for Telegram to resolve what its user sees.
+    bot.ask(&user(1_300, "Customer"), "/help").await;
+    bot.ask(&user(OPERATOR, "Operator"), "/help").await;
+    let customer = bot.sandbox().visible_commands(1_300, 1_300, "ru");
+    assert_eq!(names(&customer), ["start", "help", "ref", "lang"]);
+    assert_eq!(customer[1].description, Lang::Ru.texts().commands.help);
+    let operator = bot.sandbox().visible_commands(OPERATOR, OPERATOR, "en");
     assert!(
-        commands.len() >= 4,
-        "setMyCommands per language and scope: {commands:?}"
+        names(&operator).contains(&"generate".to_owned()),
+        "{operator:?}"
+    );
+    assert_eq!(operator[0].description, Lang::En.texts().commands.generate);
+    let default = bot.sandbox().visible_commands(1_300, 1_300, "");
+    assert_eq!(
+        default[0].description,
+        Lang::Uz.texts().commands.start,
+        "the default list is in DEFAULT_LANG"
     );
     bot.stop().await;
 }

@@ -234,3 +234,28 @@ async fn link_mylinks_and_multi_use_links() {
     assert!(detail.callback_data().iter().any(|d| d.starts_with("rv:")));
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qr_of_a_url_and_of_a_new_order_both_decode() {
+    let bot = TestBot::start().await;
+    let operator = user(OPERATOR, "Operator");
+    let url = "https://example.com/catalog?a=1&b=<2>";
+    let reply = bot.ask(&operator, &format!("/qr {url}")).await;
+    let photo = reply.photo.as_ref().expect("a QR photo");
+    assert_eq!(decode_photo(&bot, photo.url.as_deref().unwrap()).await, url);
+    assert_eq!(text(&reply), url, "the caption shows the URL literally");
+
+    let order = bot.ask(&operator, "/qr 7 8").await;
+    let decoded = decode_photo(&bot, order.photo.as_ref().unwrap().url.as_deref().unwrap()).await;
+    let key = key_of(&decoded);
+    assert!(
+        links::find(&bot.db, &key).await.unwrap().is_some(),
+        "/qr product order makes a real link"
+    );
+    let opened = bot.ask(&user(9, "Buyer"), &format!("/start {key}")).await;
+    assert!(text(&opened).contains('8'), "{}", text(&opened));
+
+    let refused = bot.ask(&operator, "/qr javascript:alert(1)").await;
+    assert_eq!(text(&refused), uz().bad_url);
+    bot.stop().await;
+}
