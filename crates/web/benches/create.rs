@@ -39,7 +39,8 @@ async fn run(label: &str, url: &str, credential: Credential) {
         config,
         chrono_tz::Asia::Tashkent,
         Some(BotUsername::parse("shop_bot").unwrap()),
-    );
+    )
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = WebServer::new(listener, startlink_web::router(state));
     let base = format!("http://127.0.0.1:{}", server.port());

@@ -1,5 +1,5 @@
 //! startlink's web server: the REST API under `/api/v1` with its OpenAPI
-//! document and Swagger UI (the admin panel's pages come next).
+//! document and Swagger UI, and the admin panel's first pages.
 //!
 //! Handlers are thin: they parse, call one function of `startlink_core`, and
 //! shape JSON. `ApiError` is the only place errors become statuses.
@@ -10,6 +10,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod panel;
 pub mod router;
 pub mod state;
 

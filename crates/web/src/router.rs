@@ -1,4 +1,4 @@
-//! Every route of the web server, its OpenAPI document, and the layers all
+//! Every route of the web server (the panel's are in `panel::routes`), its OpenAPI document, and the layers all
 //! responses pass through (security headers, CORS, body limit, timeout).
 
 use std::time::Duration;
@@ -94,10 +94,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The web application: the REST API, its document and Swagger UI.
 pub fn router(state: AppState) -> Router {
     let cors_origins = state.config.cors_origins.clone();
+    let panel_state = state.clone();
     let (api, document) = api().with_state(state).split_for_parts();
     let docs: Router = SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document).into();
     let app = api
         .merge(docs)
+        .merge(crate::panel::routes().with_state(panel_state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

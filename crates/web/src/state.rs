@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono_tz::Tz;
+use minijinja::Environment;
 use startlink_core::DatabaseConnection;
 use startlink_core::links::{BotUsername, LinkBuilder};
 
@@ -18,6 +19,8 @@ pub struct AppState {
     pub timezone: Tz,
     /// `BOT_USERNAME`, used until the bot has stored the name `getMe` gave it.
     pub bot_username: Option<BotUsername>,
+    /// The panel's templates, parsed once.
+    pub templates: Arc<Environment<'static>>,
 }
 
 impl AppState {
@@ -26,14 +29,15 @@ impl AppState {
         config: WebConfig,
         timezone: Tz,
         bot_username: Option<BotUsername>,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, minijinja::Error> {
+        Ok(Self {
             db,
             config: Arc::new(config),
             throttle: Arc::new(LoginThrottle::default()),
             timezone,
             bot_username,
-        }
+            templates: crate::panel::templates::environment()?,
+        })
     }
 
     /// Builds `t.me` links, when the bot's name is known.

@@ -72,7 +72,8 @@ pub async fn app(
         web,
         config.timezone,
         config.bot_username.clone(),
-    );
+    )
+    .context("while loading the panel's templates")?;
     Ok(startlink_web::router(state))
 }
 

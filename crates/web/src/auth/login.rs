@@ -81,36 +81,45 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     LoginBody(request): LoginBody,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let keys = throttle::keys(ip, &request.username);
+    let access_token = attempt(&state, ip, &request.username, &request.password).await?;
+    Ok(Json(TokenResponse {
+        access_token,
+        token_type: "bearer",
+        expires_in: state.config.access_token_ttl.as_secs(),
+    }))
+}
+
+/// One login attempt, throttled: an access token for the right user name and
+/// password. The API and the panel's form share it, and so share the counts.
+pub async fn attempt(
+    state: &AppState,
+    ip: Option<std::net::IpAddr>,
+    username: &str,
+    password: &str,
+) -> Result<String, ApiError> {
+    let keys = throttle::keys(ip, username);
     state
         .throttle
         .check(&keys, Instant::now())
         .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
     let now = time::now();
-    let Some(admin) =
-        admins::authenticate(&state.db, &request.username, &request.password, now).await?
-    else {
+    let Some(admin) = admins::authenticate(&state.db, username, password, now).await? else {
         state.throttle.record_failure(&keys, Instant::now());
         tracing::warn!(ip = ?ip, "failed login");
         return Err(ApiError::BadLogin);
     };
     state.throttle.clear(&keys[1]);
-    let ttl = state.config.access_token_ttl;
     let issued_at = u64::try_from(now.timestamp()).unwrap_or_default();
     let access_token = jwt::issue(
         &state.config.jwt_secret,
         admin.id,
         &admin.username,
         issued_at,
-        ttl,
+        state.config.access_token_ttl,
     )
     .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("signing a JWT")))?;
     tracing::info!(admin = %admin.username, "login");
-    Ok(Json(TokenResponse {
-        access_token,
-        token_type: "bearer",
-        expires_in: ttl.as_secs(),
-    }))
+    Ok(access_token)
 }
 
 /// Who the credentials belong to.

@@ -59,15 +59,17 @@ impl Principal {
                 .map(Self::Token)
                 .ok_or(ApiError::Unauthorized);
         }
-        let admin_id =
-            jwt::verify(&state.config.jwt_secret, credential).ok_or(ApiError::Unauthorized)?;
-        // Looked up on every request, so a removed admin or a changed role
-        // takes effect at once rather than when the token expires.
-        admins::find_admin_by_id(&state.db, admin_id)
-            .await?
-            .map(Self::Admin)
-            .ok_or(ApiError::Unauthorized)
+        admin_from_jwt(state, credential).await.map(Self::Admin)
     }
+}
+
+/// The admin a JWT names. Looked up on every request, so a removed admin or a
+/// changed role takes effect at once rather than when the token expires.
+pub async fn admin_from_jwt(state: &AppState, token: &str) -> Result<Admin, ApiError> {
+    let admin_id = jwt::verify(&state.config.jwt_secret, token).ok_or(ApiError::Unauthorized)?;
+    admins::find_admin_by_id(&state.db, admin_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)
 }
 
 /// A route's required scope, as a type, so that every handler states it in

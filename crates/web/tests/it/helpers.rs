@@ -67,7 +67,8 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         config,
         chrono_tz::Asia::Tashkent,
         Some(BotUsername::parse("shop_bot").unwrap()),
-    );
+    )
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = WebServer::new(listener, startlink_web::router(state));
     let base = format!("http://127.0.0.1:{}", server.port());

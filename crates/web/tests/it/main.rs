@@ -7,4 +7,5 @@ mod data;
 mod helpers;
 mod http;
 mod links;
+mod panel;
 mod qr;

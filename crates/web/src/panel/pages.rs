@@ -1,0 +1,307 @@
+//! The panel's pages: login, logout, dashboard, links.
+
+use axum::extract::{Form, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
+use startlink_charts::BarChart;
+use startlink_core::links::{self, LinkFilter, LinkStatus, StatsScope};
+use startlink_core::{time, users};
+
+use super::session::{self, Session};
+use crate::auth::login;
+use crate::error::ApiError;
+use crate::extract::{ClientIp, Query};
+use crate::state::AppState;
+
+const LINKS_PER_PAGE: u64 = 50;
+const CHART_DAYS: u32 = 14;
+
+fn render(state: &AppState, name: &str, context: minijinja::Value) -> Result<String, ApiError> {
+    state
+        .templates
+        .get_template(name)
+        .and_then(|t| t.render(context))
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context(format!("rendering {name}"))))
+}
+
+/// A page, with the CSRF cookie set when the browser has none yet.
+fn page(html: String, new_csrf: Option<&str>) -> Response {
+    let mut response = ([(CACHE_CONTROL, "no-store")], Html(html)).into_response();
+    if let Some(token) = new_csrf
+        && let Ok(value) = session::csrf_cookie(token).parse()
+    {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    response
+}
+
+fn redirect(to: &'static str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response()
+}
+
+fn login_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    error: Option<String>,
+    username: &str,
+) -> Result<Response, ApiError> {
+    let (csrf, is_new) = session::csrf_token(headers);
+    let html = render(
+        state,
+        "login.html",
+        context! { csrf => &csrf, error => error, username => username },
+    )?;
+    let mut response = page(html, is_new.then_some(csrf.as_str()));
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    login_page(&state, &headers, StatusCode::OK, None, "")
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    csrf: Option<String>,
+}
+
+impl std::fmt::Debug for LoginForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginForm")
+            .field("username", &self.username)
+            .field("password", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, ApiError> {
+    if !session::csrf_ok(&headers, form.csrf.as_deref()) {
+        return login_page(
+            &state,
+            &headers,
+            StatusCode::FORBIDDEN,
+            Some("The form expired; please try again.".into()),
+            &form.username,
+        );
+    }
+    match login::attempt(&state, ip, &form.username, &form.password).await {
+        Ok(token) => {
+            let cookie = session::session_cookie(&token, state.config.access_token_ttl.as_secs());
+            let mut response = redirect("/");
+            if let Ok(value) = cookie.parse() {
+                response.headers_mut().insert(SET_COOKIE, value);
+            }
+            Ok(response)
+        }
+        Err(error @ (ApiError::BadLogin | ApiError::TooManyRequests { .. })) => {
+            let status = match error {
+                ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            login_page(
+                &state,
+                &headers,
+                status,
+                Some(error.to_string()),
+                &form.username,
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+pub async fn logout(headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
+    if !session::csrf_ok(&headers, form.csrf.as_deref()) {
+        return (StatusCode::FORBIDDEN, "CSRF token missing or wrong\n").into_response();
+    }
+    let mut response = redirect("/login");
+    if let Ok(value) = session::clear_session_cookie().parse() {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    response
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        super::templates::STYLESHEET,
+    )
+        .into_response()
+}
+
+#[derive(Serialize)]
+struct Kpis {
+    links_total: i64,
+    links_active: i64,
+    links_used: i64,
+    links_expired: i64,
+    links_revoked: i64,
+    opens_today: i64,
+    opens_7d: i64,
+    users_total: u64,
+    new_users_7d: u64,
+}
+
+pub async fn dashboard(
+    Session(admin): Session,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let now = time::now();
+    let (counts, _) = links::stats(&state.db, StatsScope::All, now, 0).await?;
+    let days =
+        links::opens_by_day(&state.db, StatsScope::All, state.timezone, CHART_DAYS, now).await?;
+    let chart = BarChart {
+        title: format!("Opens per day, last {CHART_DAYS} days"),
+        bars: days
+            .iter()
+            .map(|(day, n)| (day.format("%d.%m").to_string(), *n as f64))
+            .collect(),
+        width: 900,
+        height: 320,
+    }
+    .svg()
+    .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("dashboard chart")))?;
+    let kpis = Kpis {
+        links_total: counts.total,
+        links_active: counts.active,
+        links_used: counts.used,
+        links_expired: counts.expired,
+        links_revoked: counts.revoked,
+        opens_today: days.last().map_or(0, |(_, n)| *n),
+        opens_7d: counts.opens_7d,
+        users_total: users::count_since(&state.db, None).await?,
+        new_users_7d: users::count_since(&state.db, Some(now - Duration::days(7))).await?,
+    };
+    let (csrf, is_new) = session::csrf_token(&headers);
+    let html = render(
+        &state,
+        "dashboard.html",
+        context! {
+            admin => Value::from(Serde(&admin)),
+            csrf => &csrf,
+            summary => Value::from(Serde(&kpis)),
+            chart => chart,
+        },
+    )?;
+    Ok(page(html, is_new.then_some(csrf.as_str())))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LinksQuery {
+    search: Option<String>,
+    status: Option<String>,
+    page: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct LinkRow {
+    key: String,
+    title: Option<String>,
+    kind: &'static str,
+    status: &'static str,
+    use_count: i64,
+    max_uses: Option<i64>,
+    expires: Option<String>,
+    created: String,
+}
+
+fn local(at: DateTime<Utc>, state: &AppState) -> String {
+    at.with_timezone(&state.timezone)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Percent-encodes everything but unreserved characters, for query strings.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub async fn links_page(
+    Session(admin): Session,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<LinksQuery>,
+) -> Result<Response, ApiError> {
+    let now = time::now();
+    let status = query.status.as_deref().and_then(LinkStatus::parse);
+    let search = query.search.clone().unwrap_or_default();
+    let page_number = query.page.unwrap_or(1).max(1);
+    let filter = LinkFilter {
+        status,
+        search: Some(search.clone()).filter(|s| !s.trim().is_empty()),
+        limit: LINKS_PER_PAGE,
+        page: page_number - 1,
+        ..Default::default()
+    };
+    let found = links::list(&state.db, &filter, now).await?;
+    let pages = found.total.div_ceil(LINKS_PER_PAGE).max(1);
+    let href = |page: u64| {
+        format!(
+            "/links?search={}&status={}&page={page}",
+            encode(&search),
+            status.map_or("", |s| s.as_str())
+        )
+    };
+    let rows: Vec<LinkRow> = found
+        .items
+        .iter()
+        .map(|link| LinkRow {
+            key: link.key.as_str().to_owned(),
+            title: link.title.clone(),
+            kind: link.kind.as_str(),
+            status: link.status(now).as_str(),
+            use_count: link.use_count,
+            max_uses: link.max_uses,
+            expires: link.expires_at.map(|at| local(at, &state)),
+            created: local(link.created_at, &state),
+        })
+        .collect();
+    let (csrf, is_new) = session::csrf_token(&headers);
+    let html = render(
+        &state,
+        "links.html",
+        context! {
+            admin => Value::from(Serde(&admin)),
+            csrf => &csrf,
+            links => Value::from(Serde(&rows)),
+            total => found.total,
+            search => &search, status => status.map(|s| s.as_str()),
+            page => page_number, pages => pages,
+            prev_page => (page_number > 1).then(|| href(page_number - 1)),
+            next_page => (page_number < pages).then(|| href(page_number + 1)),
+        },
+    )?;
+    Ok(page(html, is_new.then_some(csrf.as_str())))
+}

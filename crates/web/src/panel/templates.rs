@@ -1,0 +1,44 @@
+//! The panel's templates and stylesheet, embedded in the binary. minijinja
+//! escapes every value in `.html` templates unless a template says `|safe`.
+
+use std::sync::Arc;
+
+use minijinja::Environment;
+
+pub const STYLESHEET: &str = include_str!("../../assets/app.css");
+
+const TEMPLATES: [(&str, &str); 4] = [
+    ("base.html", include_str!("../../templates/base.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    (
+        "dashboard.html",
+        include_str!("../../templates/dashboard.html"),
+    ),
+    ("links.html", include_str!("../../templates/links.html")),
+];
+
+/// Every template, parsed once at start.
+pub fn environment() -> Result<Arc<Environment<'static>>, minijinja::Error> {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    Ok(Arc::new(env))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_parses_and_escapes() {
+        let env = environment().unwrap();
+        let html = env
+            .get_template("login.html")
+            .unwrap()
+            .render(minijinja::context! { csrf => "<x>", error => "<script>", username => "\"a\"" })
+            .unwrap();
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+    }
+}

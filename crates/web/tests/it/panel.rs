@@ -1,0 +1,236 @@
+//! The panel's pages over HTTP: sessions in cookies, CSRF on every form,
+//! everything a user typed shown escaped.
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{Client, Response, redirect};
+use startlink_core::admins::Role;
+use startlink_core::links::{self, NewLink};
+
+use crate::api_suite;
+use crate::helpers::{PASSWORD, TestApp};
+
+api_suite!(
+    pages_need_a_session_and_forms_need_the_csrf_token,
+    user_text_is_escaped_on_every_page,
+);
+
+fn browser() -> Client {
+    Client::builder()
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn set_cookie(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with(&format!("{name}=")))
+}
+
+fn value(cookie: &str) -> &str {
+    cookie.split(';').next().unwrap().split_once('=').unwrap().1
+}
+
+/// Opens the login page, returns the CSRF token (cookie and form field agree).
+async fn csrf(app: &TestApp, browser: &Client) -> String {
+    let page = browser.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let cookie = set_cookie(&page, "startlink_csrf").expect("a CSRF cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let token = value(&cookie).to_owned();
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(&format!(r#"name="csrf" value="{token}""#)),
+        "{html}"
+    );
+    token
+}
+
+async fn log_in(app: &TestApp, browser: &Client, token: &str, password: &str) -> Response {
+    browser
+        .post(app.url("/login"))
+        .header(COOKIE, format!("startlink_csrf={token}"))
+        .form(&[
+            ("username", "owner"),
+            ("password", password),
+            ("csrf", token),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Logs in through the form; returns the `Cookie` header for later pages and
+/// the CSRF token in it.
+async fn session(app: &TestApp, browser: &Client) -> (String, String) {
+    let token = csrf(app, browser).await;
+    let response = log_in(app, browser, &token, PASSWORD).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()[LOCATION], "/");
+    let cookie = set_cookie(&response, "startlink_session").expect("a session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let cookies = format!(
+        "startlink_session={}; startlink_csrf={token}",
+        value(&cookie)
+    );
+    (cookies, token)
+}
+
+async fn pages_need_a_session_and_forms_need_the_csrf_token(app: TestApp) {
+    app.token_for("owner", Role::Admin).await;
+    let browser = browser();
+    for path in ["/", "/links", "/links?page=2"] {
+        let response = browser.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 303, "{path}");
+        assert_eq!(response.headers()[LOCATION], "/login", "{path}");
+        let forged = browser
+            .get(app.url(path))
+            .header(
+                COOKIE,
+                "startlink_session=eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 303, "{path} with a forged session");
+    }
+
+    let token = csrf(&app, &browser).await;
+    let without = browser
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "owner"),
+            ("password", PASSWORD),
+            ("csrf", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(without.status(), 403, "no CSRF cookie");
+    assert!(set_cookie(&without, "startlink_session").is_none());
+    let mismatched = browser
+        .post(app.url("/login"))
+        .header(COOKIE, format!("startlink_csrf={token}"))
+        .form(&[("username", "owner"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mismatched.status(), 403, "no CSRF field");
+    let wrong = log_in(&app, &browser, &token, "not the password").await;
+    assert_eq!(wrong.status(), 401);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("wrong user name or password")
+    );
+
+    let (cookies, token) = session(&app, &browser).await;
+    let dashboard = browser
+        .get(app.url("/"))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dashboard.status(), 200);
+    let headers = dashboard.headers().clone();
+    let html = dashboard.text().await.unwrap();
+    assert!(
+        html.contains("Dashboard") && html.contains("<svg"),
+        "{html}"
+    );
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    assert!(!html.contains("<script"), "the panel has no scripts at all");
+
+    let logout = browser
+        .post(app.url("/logout"))
+        .header(COOKIE, &cookies)
+        .form(&[("csrf", "wrong")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), 403);
+    let logout = browser
+        .post(app.url("/logout"))
+        .header(COOKIE, &cookies)
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), 303);
+    assert!(
+        set_cookie(&logout, "startlink_session")
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let css = browser
+        .get(app.url("/assets/app.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+}
+
+async fn user_text_is_escaped_on_every_page(app: TestApp) {
+    app.token_for("owner", Role::Admin).await;
+    let browser = browser();
+    let (cookies, _) = session(&app, &browser).await;
+    let hostile = r#"<script>alert("x")</script> & <img src=x onerror=alert(1)>"#;
+    links::create(
+        &app.db,
+        NewLink {
+            title: Some(hostile.into()),
+            product_id: Some(1),
+            ..Default::default()
+        },
+        startlink_core::time::now(),
+    )
+    .await
+    .unwrap();
+    let page = browser
+        .get(app.url("/links"))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;&#x2f;script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<script") && !html.contains("<img"),
+        "{html}"
+    );
+
+    let search = "\"><script>alert(1)</script>";
+    let encoded: String = search.bytes().map(|b| format!("%{b:02X}")).collect();
+    let page = browser
+        .get(app.url(&format!("/links?search={encoded}")))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(r#"value="&quot;&gt;&lt;script&gt;"#),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "{html}");
+}
