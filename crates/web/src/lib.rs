@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 
 pub use bootstrap::{FirstAdmin, ensure_first_admin};
 pub use config::{RawWebSettings, WebConfig, WebConfigError};
-pub use router::{openapi, router};
+pub use router::{openapi, router, serves_path};
 pub use state::AppState;
 
 /// The web application on an already-bound listener, so that tests bind

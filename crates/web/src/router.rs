@@ -86,6 +86,16 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::timeseries))
 }
 
+/// Whether this application answers `path`, so that nothing else (the bot's
+/// webhook route) may be merged there: axum refuses overlapping routes.
+pub fn serves_path(path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    ["", "/links", "/login", "/logout"].contains(&path)
+        || ["/api", "/docs", "/assets"]
+            .iter()
+            .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
+}
+
 /// The OpenAPI document `GET /api/openapi.json` serves.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     api().into_openapi()
@@ -136,4 +146,24 @@ fn security_headers(app: Router) -> Router {
             HeaderValue::from_static(value),
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_panel_and_api_paths_are_reserved() {
+        for taken in [
+            "/",
+            "/login",
+            "/links/",
+            "/api/v1/links",
+            "/docs",
+            "/assets/app.css",
+        ] {
+            assert!(super::serves_path(taken), "{taken}");
+        }
+        for free in ["/tg/webhook", "/linksx", "/apix", "/hook/login"] {
+            assert!(!super::serves_path(free), "{free}");
+        }
+    }
 }

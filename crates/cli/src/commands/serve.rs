@@ -115,6 +115,14 @@ pub async fn run(config: &Config, args: BotArgs, parts: Parts) -> anyhow::Result
         None => args.raw().parse(None)?,
     };
     let webhook_mode = matches!(settings.mode, BotMode::Webhook { .. });
+    if let (Parts::Everything, BotMode::Webhook { url, .. }) = (parts, &settings.mode)
+        && startlink_web::serves_path(url.path())
+    {
+        anyhow::bail!(
+            "WEBHOOK_URL's path {} is a page of the panel or the API; choose another, like /tg/webhook",
+            url.path()
+        );
+    }
     let mut web = match parts {
         Parts::Everything => Some(super::web::app(&db, config, sandbox.is_some()).await?),
         Parts::BotOnly => None,

@@ -345,3 +345,32 @@ fn web_refuses_to_start_without_a_strong_jwt_secret_or_with_a_weak_admin_passwor
         );
     }
 }
+
+#[test]
+fn a_webhook_path_on_a_panel_page_is_refused_before_anything_starts() {
+    let env = Env::new();
+    let db = format!(
+        "sqlite://{}?mode=rwc",
+        env.dir.path().join("cli.db").display()
+    );
+    for path in ["/links", "/login", "/logout"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_startlink"))
+            .args(["serve", "--http-addr", "127.0.0.1:0"])
+            .current_dir(env.dir.path())
+            .env_clear()
+            .env("DATABASE_URL", &db)
+            .env("BOT_TOKEN", "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0")
+            .env("TELEGRAM_API_URL", "http://127.0.0.1:9")
+            .env("BOT_MODE", "webhook")
+            .env("WEBHOOK_URL", format!("https://shop.example{path}"))
+            .env("WEBHOOK_SECRET", "s3cret")
+            .output()
+            .unwrap();
+        let error = String::from_utf8(out.stderr).unwrap();
+        assert!(!out.status.success(), "{path}");
+        assert!(
+            error.contains("is a page of the panel or the API"),
+            "{path}: {error}"
+        );
+    }
+}
