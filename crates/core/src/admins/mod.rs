@@ -13,8 +13,9 @@ use serde::Serialize;
 
 pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password, PasswordError};
 pub use store::{
-    authenticate, authenticate_token, count_admins, create_admin, create_token, ensure_first_admin,
-    find_admin, find_admin_by_id, list_admins, list_tokens, revoke_token,
+    Credentials, authenticate, authenticate_token, count_admins, create_admin, create_token,
+    credentials, ensure_first_admin, find_admin, find_admin_by_id, list_admins, list_tokens,
+    record_login, revoke_token,
 };
 pub use token::{ApiToken, Scope, ScopeError, TOKEN_PREFIX, TokenSecret, parse_scopes};
 

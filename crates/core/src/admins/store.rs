@@ -99,34 +99,76 @@ pub async fn list_admins<C: ConnectionTrait>(db: &C) -> Result<Vec<Admin>, Admin
 }
 
 /// The admin whose user name and password these are, with `last_login_at` set
-/// to `now`; `None` for a wrong name or password alike. An unknown name is
-/// checked against a decoy hash, so both cases take the same time. The argon2
-/// check costs tens of milliseconds of CPU.
+/// to `now`; `None` for a wrong name or password alike. The argon2 check
+/// costs tens of milliseconds of CPU on the calling thread; a server should
+/// use [`credentials`], [`Credentials::verify`] off its async workers, and
+/// [`record_login`].
 pub async fn authenticate<C: ConnectionTrait>(
     db: &C,
     username: &str,
     password: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Admin>, AdminError> {
+    let Some(mut admin) = credentials(db, username).await?.verify(password) else {
+        return Ok(None);
+    };
+    record_login(db, &mut admin, now).await?;
+    Ok(Some(admin))
+}
+
+/// What is stored for a user name, to check a password against.
+#[derive(Clone)]
+pub struct Credentials(Option<(admin::Model, String)>);
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials(***)")
+    }
+}
+
+impl Credentials {
+    /// The admin, when `password` is right. An unknown user name is checked
+    /// against a decoy hash, so both failures take the same time. CPU-bound.
+    pub fn verify(self, password: &str) -> Option<Admin> {
+        match self.0 {
+            Some((row, hash)) if password::verify(password, &hash) => Admin::from_model(row).ok(),
+            Some(_) => None,
+            None => {
+                let _ = password::verify(password, password::decoy_hash());
+                None
+            }
+        }
+    }
+}
+
+/// Reads what [`Credentials::verify`] needs for `username`.
+pub async fn credentials<C: ConnectionTrait>(
+    db: &C,
+    username: &str,
+) -> Result<Credentials, AdminError> {
     let row = admin::Entity::find()
         .filter(admin::Column::Username.eq(username))
         .one(db)
         .await?;
-    let Some(row) = row else {
-        let _ = password::verify(password, password::decoy_hash());
-        return Ok(None);
-    };
-    if !password::verify(password, &row.password_hash) {
-        return Ok(None);
-    }
+    Ok(Credentials(row.map(|row| {
+        let hash = row.password_hash.clone();
+        (row, hash)
+    })))
+}
+
+/// Sets `last_login_at` to `now`, in the table and on `admin`.
+pub async fn record_login<C: ConnectionTrait>(
+    db: &C,
+    admin: &mut Admin,
+    now: DateTime<Utc>,
+) -> Result<(), AdminError> {
     admin::Entity::update_many()
         .col_expr(admin::Column::LastLoginAt, Expr::value(now))
-        .filter(admin::Column::Id.eq(row.id))
+        .filter(admin::Column::Id.eq(admin.id))
         .exec(db)
         .await?;
-    let mut admin = Admin::from_model(row)?;
     admin.last_login_at = Some(now);
-    Ok(Some(admin))
+    Ok(())
 }
 
 /// Creates a token; its secret is returned here and never again.

@@ -206,6 +206,12 @@ async fn login_takes_json_or_a_form_and_says_nothing_about_which_part_was_wrong(
         "owner"
     );
 
+    let owner = startlink_core::admins::find_admin(&app.db, "owner")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(owner.last_login_at.is_some(), "the login is recorded");
+
     let wrong_password = json(app.login("owner", "not the password").await, 401).await;
     let wrong_user = json(app.login("nobody", PASSWORD).await, 401).await;
     assert_eq!(wrong_password, wrong_user);
