@@ -90,8 +90,8 @@ fn api() -> OpenApiRouter<AppState> {
 /// webhook route) may be merged there: axum refuses overlapping routes.
 pub fn serves_path(path: &str) -> bool {
     let path = path.trim_end_matches('/');
-    ["", "/links", "/login", "/logout"].contains(&path)
-        || ["/api", "/docs", "/assets"]
+    ["", "/login", "/logout"].contains(&path)
+        || ["/api", "/docs", "/assets", "/links"]
             .iter()
             .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
 }

@@ -170,7 +170,7 @@ pub(crate) fn style(options: &QrOptions, format: Format) -> Result<QrStyle, ApiE
     Ok(style)
 }
 
-async fn render(
+pub(crate) async fn render(
     state: AppState,
     key: String,
     options: QrOptions,

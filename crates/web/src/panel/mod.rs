@@ -2,6 +2,7 @@
 //! JavaScript), sessions in an HttpOnly SameSite=Strict cookie, CSRF tokens on
 //! every form.
 
+pub mod link_pages;
 pub mod pages;
 pub mod session;
 pub mod templates;
@@ -15,7 +16,16 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::dashboard))
-        .route("/links", get(pages::links_page))
+        .route(
+            "/links",
+            get(pages::links_page).post(link_pages::create_link),
+        )
+        .route("/links/new", get(link_pages::new_link_form))
+        .route("/links/{key}", get(link_pages::link_detail))
+        .route("/links/{key}/edit", post(link_pages::edit_link))
+        .route("/links/{key}/revoke", post(link_pages::revoke_link))
+        .route("/links/{key}/qr.png", get(link_pages::qr_png))
+        .route("/links/{key}/qr.svg", get(link_pages::qr_svg))
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/assets/app.css", get(pages::stylesheet))

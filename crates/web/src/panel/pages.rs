@@ -21,7 +21,11 @@ use crate::state::AppState;
 const LINKS_PER_PAGE: u64 = 50;
 const CHART_DAYS: u32 = 14;
 
-fn render(state: &AppState, name: &str, context: minijinja::Value) -> Result<String, ApiError> {
+pub(super) fn render(
+    state: &AppState,
+    name: &str,
+    context: minijinja::Value,
+) -> Result<String, ApiError> {
     state
         .templates
         .get_template(name)
@@ -30,7 +34,7 @@ fn render(state: &AppState, name: &str, context: minijinja::Value) -> Result<Str
 }
 
 /// A page, with the CSRF cookie set when the browser has none yet.
-fn page(html: String, new_csrf: Option<&str>) -> Response {
+pub(super) fn page(html: String, new_csrf: Option<&str>) -> Response {
     let mut response = ([(CACHE_CONTROL, "no-store")], Html(html)).into_response();
     if let Some(token) = new_csrf
         && let Ok(value) = session::csrf_cookie(token).parse()
@@ -128,7 +132,7 @@ pub async fn login_submit(
 
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
-    csrf: Option<String>,
+    pub(super) csrf: Option<String>,
 }
 
 pub async fn logout(headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
@@ -230,7 +234,7 @@ struct LinkRow {
     created: String,
 }
 
-fn local(at: DateTime<Utc>, state: &AppState) -> String {
+pub(super) fn local(at: DateTime<Utc>, state: &AppState) -> String {
     at.with_timezone(&state.timezone)
         .format("%Y-%m-%d %H:%M")
         .to_string()

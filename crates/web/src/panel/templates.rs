@@ -7,7 +7,7 @@ use minijinja::Environment;
 
 pub const STYLESHEET: &str = include_str!("../../assets/app.css");
 
-const TEMPLATES: [(&str, &str); 4] = [
+const TEMPLATES: [(&str, &str); 6] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     (
@@ -15,6 +15,11 @@ const TEMPLATES: [(&str, &str); 4] = [
         include_str!("../../templates/dashboard.html"),
     ),
     ("links.html", include_str!("../../templates/links.html")),
+    ("link.html", include_str!("../../templates/link.html")),
+    (
+        "new_link.html",
+        include_str!("../../templates/new_link.html"),
+    ),
 ];
 
 /// Every template, parsed once at start.

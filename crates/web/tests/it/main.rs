@@ -8,4 +8,5 @@ mod helpers;
 mod http;
 mod links;
 mod panel;
+mod panel_links;
 mod qr;

@@ -14,7 +14,7 @@ api_suite!(
     user_text_is_escaped_on_every_page,
 );
 
-fn browser() -> Client {
+pub fn browser() -> Client {
     Client::builder()
         .redirect(redirect::Policy::none())
         .build()
@@ -68,7 +68,7 @@ async fn log_in(app: &TestApp, browser: &Client, token: &str, password: &str) ->
 
 /// Logs in through the form; returns the `Cookie` header for later pages and
 /// the CSRF token in it.
-async fn session(app: &TestApp, browser: &Client) -> (String, String) {
+pub async fn session(app: &TestApp, browser: &Client) -> (String, String) {
     let token = csrf(app, browser).await;
     let response = log_in(app, browser, &token, PASSWORD).await;
     assert_eq!(response.status(), 303);

@@ -1,0 +1,258 @@
+//! The panel's link pages: create through the form, the detail with its QR
+//! code and opens, edit, revoke; viewers and forged forms change nothing.
+
+use reqwest::header::{COOKIE, LOCATION};
+use startlink_core::admins::{self, Password, Role, Username};
+use startlink_core::links;
+
+use crate::api_suite;
+use crate::helpers::{PASSWORD, TestApp, user};
+use crate::panel::{browser, session};
+
+api_suite!(
+    a_link_is_created_shown_edited_and_revoked_through_forms,
+    viewers_and_forms_without_the_token_change_nothing,
+);
+
+async fn a_link_is_created_shown_edited_and_revoked_through_forms(app: TestApp) {
+    app.token_for("owner", Role::Admin).await;
+    let browser = browser();
+    let (cookies, csrf) = session(&app, &browser).await;
+    let form = browser
+        .get(app.url("/links/new"))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200);
+    assert!(form.text().await.unwrap().contains(r#"action="/links""#));
+
+    let hostile = "<b>Bahor</b> & \"sale\"";
+    let bad = browser
+        .post(app.url("/links"))
+        .header(COOKIE, &cookies)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "order"),
+            ("product_id", "12x"),
+            ("title", hostile),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    assert!(
+        html.contains("product_id") && html.contains("&lt;b&gt;Bahor"),
+        "the form comes back filled and escaped"
+    );
+
+    let created = browser
+        .post(app.url("/links"))
+        .header(COOKIE, &cookies)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "order"),
+            ("product_id", "123"),
+            ("order_log_id", "9876"),
+            ("title", hostile),
+            ("welcome_text", "Xush kelibsiz!\n<i>2-qator</i>"),
+            ("ttl", "7d"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 303);
+    let location = created.headers()[LOCATION].to_str().unwrap().to_owned();
+    let key = location.trim_start_matches("/links/").to_owned();
+    let stored = links::find(&app.db, &links::LinkKey::parse(&key).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.title.as_deref(), Some(hostile), "stored byte-exact");
+    assert_eq!(stored.max_uses, Some(1));
+
+    links::open(&app.db, &key, &user(77), startlink_core::time::now())
+        .await
+        .unwrap();
+    let detail = browser
+        .get(app.url(&location))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(detail.status(), 200);
+    let html = detail.text().await.unwrap();
+    assert!(
+        html.contains("&lt;b&gt;Bahor&lt;&#x2f;b&gt; &amp; &quot;sale&quot;"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;i&gt;2-qator&lt;&#x2f;i&gt;"), "{html}");
+    assert!(
+        !html.contains("<b>Bahor") && !html.contains("<i>2-qator"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(r#"src="/links/{key}/qr.svg""#)),
+        "{html}"
+    );
+    assert!(
+        html.contains("redeemed") && html.contains("77"),
+        "the open is listed: {html}"
+    );
+
+    let svg = browser
+        .get(app.url(&format!("/links/{key}/qr.svg")))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    let png = browser
+        .get(app.url(&format!("/links/{key}/qr.png?size=300")))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(png.headers()["content-type"], "image/png");
+    let anonymous = browser
+        .get(app.url(&format!("/links/{key}/qr.png")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 303, "no session, no QR");
+
+    let edited = browser
+        .post(app.url(&format!("/links/{key}/edit")))
+        .header(COOKIE, &cookies)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", "Yangi"),
+            ("welcome_text", ""),
+            ("expires_at", ""),
+            ("max_uses", "3"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), 303);
+    let stored = links::find(&app.db, &stored.key).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.title.as_deref(), stored.welcome_text.as_deref()),
+        (Some("Yangi"), None)
+    );
+    assert_eq!((stored.expires_at, stored.max_uses), (None, Some(3)));
+    let too_few = browser
+        .post(app.url(&format!("/links/{key}/edit")))
+        .header(COOKIE, &cookies)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", "Yangi"),
+            ("max_uses", "0"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_few.status(), 422);
+    assert!(too_few.text().await.unwrap().contains("max_uses"));
+
+    let revoked = browser
+        .post(app.url(&format!("/links/{key}/revoke")))
+        .header(COOKIE, &cookies)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 303);
+    let stored = links::find(&app.db, &stored.key).await.unwrap().unwrap();
+    assert!(stored.revoked_at.is_some());
+    let html = browser
+        .get(app.url(&location))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("/revoke\""),
+        "no revoke button on a revoked link"
+    );
+}
+
+async fn viewers_and_forms_without_the_token_change_nothing(app: TestApp) {
+    admins::create_admin(
+        &app.db,
+        &Username::parse("owner").unwrap(),
+        &Password::parse(PASSWORD).unwrap(),
+        Role::Viewer,
+        startlink_core::time::now(),
+    )
+    .await
+    .unwrap();
+    let link = links::create(
+        &app.db,
+        links::NewLink {
+            product_id: Some(1),
+            ..Default::default()
+        },
+        startlink_core::time::now(),
+    )
+    .await
+    .unwrap();
+    let key = link.key.as_str();
+    let browser = browser();
+    let (cookies, csrf) = session(&app, &browser).await;
+    let detail = browser
+        .get(app.url(&format!("/links/{key}")))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(detail.status(), 200, "a viewer reads");
+    assert!(
+        !detail.text().await.unwrap().contains("/revoke"),
+        "and sees no write forms"
+    );
+    for (path, form) in [
+        (
+            "/links".to_owned(),
+            vec![("csrf", csrf.as_str()), ("product_id", "5")],
+        ),
+        (
+            format!("/links/{key}/edit"),
+            vec![("csrf", csrf.as_str()), ("title", "x")],
+        ),
+        (
+            format!("/links/{key}/revoke"),
+            vec![("csrf", csrf.as_str())],
+        ),
+    ] {
+        let response = browser
+            .post(app.url(&path))
+            .header(COOKIE, &cookies)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "viewer {path}");
+        let forged = browser
+            .post(app.url(&path))
+            .header(
+                COOKIE,
+                cookies.replace(&csrf, "0123456789abcdef0123456789abcdef"),
+            )
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403, "wrong CSRF {path}");
+    }
+    let stored = links::find(&app.db, &link.key).await.unwrap().unwrap();
+    assert_eq!((stored.title, stored.revoked_at), (None, None));
+    let all = links::list(&app.db, &Default::default(), startlink_core::time::now())
+        .await
+        .unwrap();
+    assert_eq!(all.total, 1);
+}
