@@ -9,7 +9,7 @@ use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use startlink_charts::BarChart;
-use startlink_core::links::{self, LinkFilter, LinkStatus, StatsScope};
+use startlink_core::links::{self, Bucket, LinkFilter, LinkStatus, StatsScope};
 use startlink_core::{time, users};
 
 use super::session::{self, Session};
@@ -19,7 +19,8 @@ use crate::extract::{ClientIp, Query};
 use crate::state::AppState;
 
 const LINKS_PER_PAGE: u64 = 50;
-const CHART_DAYS: u32 = 14;
+/// The dashboard's chart ranges: name, hours per bucket (1 or 24), buckets.
+const RANGES: [(&str, u32); 4] = [("24h", 24), ("7d", 7), ("30d", 30), ("90d", 90)];
 
 pub(super) fn render(
     state: &AppState,
@@ -170,33 +171,87 @@ struct Kpis {
     new_users_7d: u64,
 }
 
-pub async fn dashboard(
-    Session(admin): Session,
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let now = time::now();
-    let (counts, _) = links::stats(&state.db, StatsScope::All, now, 0).await?;
-    let days =
-        links::opens_by_day(&state.db, StatsScope::All, state.timezone, CHART_DAYS, now).await?;
-    let chart = BarChart {
-        title: format!("Opens per day, last {CHART_DAYS} days"),
-        bars: days
+#[derive(Debug, Deserialize)]
+pub struct DashboardQuery {
+    range: Option<String>,
+}
+
+/// The opens chart for a range: hourly for 24h, daily in `TIMEZONE` otherwise.
+async fn opens_chart(
+    state: &AppState,
+    range: &str,
+    now: DateTime<Utc>,
+) -> Result<String, ApiError> {
+    let count = RANGES
+        .iter()
+        .find(|(name, _)| *name == range)
+        .map_or(7, |(_, n)| *n);
+    let (title, bars): (String, Vec<(String, f64)>) = if range == "24h" {
+        let from = now - Duration::hours(23);
+        let points = links::opens_series(
+            &state.db,
+            StatsScope::All,
+            from,
+            now,
+            Bucket::Hour,
+            state.timezone,
+        )
+        .await?;
+        let bars = points
+            .iter()
+            .map(|p| {
+                (
+                    p.start
+                        .with_timezone(&state.timezone)
+                        .format("%H")
+                        .to_string(),
+                    p.opens as f64,
+                )
+            })
+            .collect();
+        ("Opens per hour, last 24 hours".into(), bars)
+    } else {
+        let days =
+            links::opens_by_day(&state.db, StatsScope::All, state.timezone, count, now).await?;
+        let bars = days
             .iter()
             .map(|(day, n)| (day.format("%d.%m").to_string(), *n as f64))
-            .collect(),
+            .collect();
+        (format!("Opens per day, last {count} days"), bars)
+    };
+    BarChart {
+        title,
+        bars,
         width: 900,
         height: 320,
     }
     .svg()
-    .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("dashboard chart")))?;
+    .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("dashboard chart")))
+}
+
+pub async fn dashboard(
+    Session(admin): Session,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, ApiError> {
+    let now = time::now();
+    let range = query
+        .range
+        .as_deref()
+        .filter(|r| RANGES.iter().any(|(name, _)| name == r))
+        .unwrap_or("7d")
+        .to_owned();
+    let (counts, _) = links::stats(&state.db, StatsScope::All, now, 0).await?;
+    let today = links::opens_by_day(&state.db, StatsScope::All, state.timezone, 1, now).await?;
+    let chart = opens_chart(&state, &range, now).await?;
     let kpis = Kpis {
         links_total: counts.total,
         links_active: counts.active,
         links_used: counts.used,
         links_expired: counts.expired,
         links_revoked: counts.revoked,
-        opens_today: days.last().map_or(0, |(_, n)| *n),
+        opens_today: today.last().map_or(0, |(_, n)| *n),
         opens_7d: counts.opens_7d,
         users_total: users::count_since(&state.db, None).await?,
         new_users_7d: users::count_since(&state.db, Some(now - Duration::days(7))).await?,
@@ -210,6 +265,8 @@ pub async fn dashboard(
             csrf => &csrf,
             summary => Value::from(Serde(&kpis)),
             chart => chart,
+            range => &range,
+            ranges => RANGES.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
         },
     )?;
     Ok(page(html, is_new.then_some(csrf.as_str())))

@@ -156,6 +156,21 @@ async fn pages_need_a_session_and_forms_need_the_csrf_token(app: TestApp) {
             .contains("script-src 'self'")
     );
     assert!(!html.contains("<script"), "the panel has no scripts at all");
+    for (range, shown) in [("24h", "24h"), ("30d", "30d"), ("90d", "90d"), ("1y", "7d")] {
+        let page = browser
+            .get(app.url(&format!("/?range={range}")))
+            .header(COOKIE, &cookies)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200, "{range}");
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains(&format!("<strong>{shown}</strong>")),
+            "{range}"
+        );
+        assert!(html.contains("<svg"), "{range}");
+    }
 
     let logout = browser
         .post(app.url("/logout"))
