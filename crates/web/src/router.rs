@@ -91,7 +91,7 @@ fn api() -> OpenApiRouter<AppState> {
 pub fn serves_path(path: &str) -> bool {
     let path = path.trim_end_matches('/');
     ["", "/login", "/logout"].contains(&path)
-        || ["/api", "/docs", "/assets", "/links"]
+        || ["/api", "/docs", "/assets", "/links", "/admins", "/tokens"]
             .iter()
             .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
 }

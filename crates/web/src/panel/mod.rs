@@ -2,6 +2,7 @@
 //! JavaScript), sessions in an HttpOnly SameSite=Strict cookie, CSRF tokens on
 //! every form.
 
+pub mod access_pages;
 pub mod link_pages;
 pub mod pages;
 pub mod session;
@@ -28,5 +29,11 @@ pub fn routes() -> Router<AppState> {
         .route("/links/{key}/qr.svg", get(link_pages::qr_svg))
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))
+        .route(
+            "/admins",
+            get(access_pages::access).post(access_pages::create_admin),
+        )
+        .route("/tokens", post(access_pages::create_token))
+        .route("/tokens/{id}/revoke", post(access_pages::revoke_token))
         .route("/assets/app.css", get(pages::stylesheet))
 }

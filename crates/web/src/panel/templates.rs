@@ -7,7 +7,7 @@ use minijinja::Environment;
 
 pub const STYLESHEET: &str = include_str!("../../assets/app.css");
 
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     (
@@ -20,6 +20,7 @@ const TEMPLATES: [(&str, &str); 6] = [
         "new_link.html",
         include_str!("../../templates/new_link.html"),
     ),
+    ("access.html", include_str!("../../templates/access.html")),
 ];
 
 /// Every template, parsed once at start.

@@ -8,5 +8,6 @@ mod helpers;
 mod http;
 mod links;
 mod panel;
+mod panel_access;
 mod panel_links;
 mod qr;

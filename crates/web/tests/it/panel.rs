@@ -35,7 +35,7 @@ fn value(cookie: &str) -> &str {
 }
 
 /// Opens the login page, returns the CSRF token (cookie and form field agree).
-async fn csrf(app: &TestApp, browser: &Client) -> String {
+pub async fn csrf_for(app: &TestApp, browser: &Client) -> String {
     let page = browser.get(app.url("/login")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let cookie = set_cookie(&page, "startlink_csrf").expect("a CSRF cookie");
@@ -69,7 +69,7 @@ async fn log_in(app: &TestApp, browser: &Client, token: &str, password: &str) ->
 /// Logs in through the form; returns the `Cookie` header for later pages and
 /// the CSRF token in it.
 pub async fn session(app: &TestApp, browser: &Client) -> (String, String) {
-    let token = csrf(app, browser).await;
+    let token = csrf_for(app, browser).await;
     let response = log_in(app, browser, &token, PASSWORD).await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()[LOCATION], "/");
@@ -104,7 +104,7 @@ async fn pages_need_a_session_and_forms_need_the_csrf_token(app: TestApp) {
         assert_eq!(forged.status(), 303, "{path} with a forged session");
     }
 
-    let token = csrf(&app, &browser).await;
+    let token = csrf_for(&app, &browser).await;
     let without = browser
         .post(app.url("/login"))
         .form(&[

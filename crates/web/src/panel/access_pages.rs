@@ -1,0 +1,318 @@
+//! The admins and API tokens page (the `admin` role only): add an admin,
+//! create a token (its secret shown once), revoke a token.
+
+use axum::extract::State;
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use minijinja::value::{Serde, merge_maps};
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
+use startlink_core::admins::{self, Admin, Password, Role, Scope, Username};
+use startlink_core::time;
+
+use super::pages::{local, page, render};
+use super::session::{self, Session};
+use crate::error::ApiError;
+use crate::extract::Path;
+use crate::state::AppState;
+
+/// Admins only, and only with the form's CSRF token when it changes something.
+fn admin_only(admin: &Admin) -> Result<(), ApiError> {
+    if admin.role.can_write() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "the {} role cannot manage admins or tokens",
+            admin.role
+        )))
+    }
+}
+
+fn checked(admin: &Admin, headers: &HeaderMap, csrf: Option<&str>) -> Result<(), ApiError> {
+    admin_only(admin)?;
+    if session::csrf_ok(headers, csrf) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "CSRF token missing or wrong; reload the page".into(),
+        ))
+    }
+}
+
+#[derive(Serialize)]
+struct AdminRow {
+    username: String,
+    role: &'static str,
+    created: String,
+    last_login: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TokenRow {
+    id: i64,
+    name: String,
+    scopes: String,
+    created: String,
+    last_used: Option<String>,
+    revoked: Option<String>,
+}
+
+async fn access_page(
+    state: &AppState,
+    admin: &Admin,
+    headers: &HeaderMap,
+    status: StatusCode,
+    extra: minijinja::Value,
+) -> Result<Response, ApiError> {
+    let admins: Vec<AdminRow> = admins::list_admins(&state.db)
+        .await?
+        .into_iter()
+        .map(|a| AdminRow {
+            username: a.username,
+            role: a.role.as_str(),
+            created: local(a.created_at, state),
+            last_login: a.last_login_at.map(|at| local(at, state)),
+        })
+        .collect();
+    let tokens: Vec<TokenRow> = admins::list_tokens(&state.db)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            scopes: t
+                .scopes
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            name: t.name,
+            created: local(t.created_at, state),
+            last_used: t.last_used_at.map(|at| local(at, state)),
+            revoked: t.revoked_at.map(|at| local(at, state)),
+        })
+        .collect();
+    let (csrf, is_new) = session::csrf_token(headers);
+    let base = context! {
+        admin => Value::from(Serde(admin)),
+        csrf => &csrf,
+        admins => Value::from(Serde(&admins)),
+        tokens => Value::from(Serde(&tokens)),
+        scopes => Scope::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+    };
+    let html = render(state, "access.html", merge_maps([extra, base]))?;
+    let mut response = page(html, is_new.then_some(csrf.as_str()));
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn access(
+    Session(admin): Session,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    admin_only(&admin)?;
+    access_page(&state, &admin, &headers, StatusCode::OK, context! {}).await
+}
+
+#[derive(Deserialize)]
+pub struct NewAdminForm {
+    username: String,
+    role: String,
+    password: String,
+    csrf: Option<String>,
+}
+
+impl std::fmt::Debug for NewAdminForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAdminForm")
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+pub async fn create_admin(
+    Session(admin): Session,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<NewAdminForm>,
+) -> Result<Response, ApiError> {
+    checked(&admin, &headers, form.csrf.as_deref())?;
+    let parsed = Username::parse(&form.username)
+        .map_err(|e| e.to_string())
+        .and_then(|name| {
+            Password::parse(&form.password)
+                .map(|p| (name, p))
+                .map_err(|e| e.to_string())
+        })
+        .and_then(|(name, password)| {
+            Role::parse(&form.role)
+                .map(|r| (name, password, r))
+                .ok_or_else(|| "role must be admin or viewer".to_owned())
+        });
+    let result = match parsed {
+        Ok((name, password, role)) => {
+            admins::create_admin(&state.db, &name, &password, role, time::now())
+                .await
+                .map(drop)
+                .map_err(ApiError::from)
+        }
+        Err(message) => Err(ApiError::Invalid(message)),
+    };
+    match result {
+        Ok(()) => Ok((StatusCode::SEE_OTHER, [(LOCATION, "/admins")]).into_response()),
+        Err(ApiError::Invalid(message) | ApiError::Conflict(message)) => {
+            access_page(
+                &state,
+                &admin,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { error => message },
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn create_token(
+    Session(admin): Session,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, ApiError> {
+    // A form with repeated `scope` fields; serde_urlencoded keeps only one.
+    let mut name = String::new();
+    let mut csrf = None;
+    let mut scopes = Vec::new();
+    for (key, value) in form_pairs(&body) {
+        match key.as_str() {
+            "name" => name = value,
+            "csrf" => csrf = Some(value),
+            "scope" => scopes.extend(Scope::parse(&value)),
+            _ => {}
+        }
+    }
+    checked(&admin, &headers, csrf.as_deref())?;
+    if scopes.is_empty() {
+        return access_page(
+            &state,
+            &admin,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            context! { error => "choose at least one scope" },
+        )
+        .await;
+    }
+    match admins::create_token(&state.db, &name, &scopes, Some(admin.id), time::now()).await {
+        Ok((token, secret)) => {
+            let extra = context! { new_secret => secret.expose(), new_token_name => token.name };
+            let mut response = access_page(&state, &admin, &headers, StatusCode::OK, extra).await?;
+            response.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            Ok(response)
+        }
+        Err(error) => match ApiError::from(error) {
+            ApiError::Invalid(message) => {
+                access_page(
+                    &state,
+                    &admin,
+                    &headers,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    context! { error => message },
+                )
+                .await
+            }
+            other => Err(other),
+        },
+    }
+}
+
+/// `application/x-www-form-urlencoded` pairs, in order, repeated keys kept.
+fn form_pairs(body: &str) -> Vec<(String, String)> {
+    let hex = |byte: u8| {
+        char::from(byte)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    let decode = |text: &str| -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let escaped = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+                (b'%', Some(&high), Some(&low)) => hex(high).zip(hex(low)).map(|(h, l)| h * 16 + l),
+                _ => None,
+            };
+            match (escaped, bytes[i]) {
+                (Some(byte), _) => {
+                    out.push(byte);
+                    i += 3;
+                }
+                (None, b'+') => {
+                    out.push(b' ');
+                    i += 1;
+                }
+                (None, other) => {
+                    out.push(other);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    body.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(key), decode(value))
+        })
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+pub async fn revoke_token(
+    Session(admin): Session,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<CsrfOnly>,
+) -> Result<Response, ApiError> {
+    checked(&admin, &headers, form.csrf.as_deref())?;
+    if !admins::revoke_token(&state.db, id, time::now()).await? {
+        return Err(ApiError::NotFound(format!("no live token with id {id}")));
+    }
+    Ok((StatusCode::SEE_OTHER, [(LOCATION, "/admins")]).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_pairs;
+
+    #[test]
+    fn form_bodies_keep_repeated_keys_and_decode() {
+        let pairs = form_pairs(
+            "name=shop+backend%21&scope=links%3Aread&scope=stats%3Aread&bad=%zz&end=%4&uz=O%CA%BBzbek%",
+        );
+        let expected = [
+            ("name", "shop backend!"),
+            ("scope", "links:read"),
+            ("scope", "stats:read"),
+            ("bad", "%zz"),
+            ("end", "%4"),
+            ("uz", "Oʻzbek%"),
+        ];
+        let got: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(got, expected);
+    }
+}
