@@ -91,9 +91,11 @@ fn api() -> OpenApiRouter<AppState> {
 pub fn serves_path(path: &str) -> bool {
     let path = path.trim_end_matches('/');
     ["", "/login", "/logout"].contains(&path)
-        || ["/api", "/docs", "/assets", "/links", "/admins", "/tokens"]
-            .iter()
-            .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
+        || [
+            "/api", "/docs", "/assets", "/links", "/users", "/admins", "/tokens",
+        ]
+        .iter()
+        .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
 }
 
 /// The OpenAPI document `GET /api/openapi.json` serves.

@@ -7,6 +7,7 @@ pub mod link_pages;
 pub mod pages;
 pub mod session;
 pub mod templates;
+pub mod user_pages;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
             "/admins",
             get(access_pages::access).post(access_pages::create_admin),
         )
+        .route("/users", get(user_pages::users_page))
         .route("/tokens", post(access_pages::create_token))
         .route("/tokens/{id}/revoke", post(access_pages::revoke_token))
         .route("/assets/app.css", get(pages::stylesheet))

@@ -298,7 +298,7 @@ pub(super) fn local(at: DateTime<Utc>, state: &AppState) -> String {
 }
 
 /// Percent-encodes everything but unreserved characters, for query strings.
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

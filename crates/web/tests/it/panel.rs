@@ -249,3 +249,74 @@ async fn user_text_is_escaped_on_every_page(app: TestApp) {
     );
     assert!(!html.contains("<script"), "{html}");
 }
+
+#[tokio::test]
+async fn the_users_page_lists_searches_and_escapes() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    app.token_for("owner", Role::Viewer).await;
+    let link = links::create(
+        &app.db,
+        NewLink {
+            kind: Some(links::LinkKind::Campaign),
+            ..Default::default()
+        },
+        startlink_core::time::now(),
+    )
+    .await
+    .unwrap();
+    let profile = startlink_core::users::TgProfile {
+        username: Some("<i>ali</i>".into()),
+        first_name: Some("Алишер & co".into()),
+        language_code: Some("uz".into()),
+        ..crate::helpers::user(4242)
+    };
+    links::open(
+        &app.db,
+        link.key.as_str(),
+        &profile,
+        startlink_core::time::now(),
+    )
+    .await
+    .unwrap();
+    links::open(
+        &app.db,
+        link.key.as_str(),
+        &crate::helpers::user(7),
+        startlink_core::time::now(),
+    )
+    .await
+    .unwrap();
+    let browser = browser();
+    let (cookies, _) = session(&app, &browser).await;
+    let page = browser
+        .get(app.url("/users"))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200, "viewers read users");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("(2)") && html.contains("4242"), "{html}");
+    assert!(
+        html.contains("@&lt;i&gt;ali&lt;&#x2f;i&gt;") && html.contains("Алишер &amp; co"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(r#"href="/links/{}""#, link.key)),
+        "the first link is linked"
+    );
+    let found = browser
+        .get(app.url("/users?search=4242"))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(found.contains("(1)"), "{found}");
+    let anonymous = browser.get(app.url("/users")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 303);
+}
