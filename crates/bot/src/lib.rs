@@ -16,5 +16,5 @@ mod webhook;
 pub use commands::Command;
 pub use context::BotContext;
 pub use handlers::handler_tree;
-pub use runner::{RunningBot, TgBot, prepare, register_commands, run_until, start};
+pub use runner::{RunningBot, TgBot, prepare, start};
 pub use webhook::SECRET_HEADER;

@@ -1,7 +1,6 @@
 //! Starting the bot: `getMe`, command registration, pacing, and the dispatcher
 //! fed by long polling or a webhook.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -106,7 +105,7 @@ fn operator_commands(t: &Texts) -> Vec<BotCommand> {
 
 /// `setMyCommands` for every language: the user commands for everyone, the
 /// operator commands in each operator's own chat.
-pub async fn register_commands(bot: &TgBot, ctx: &BotContext) -> anyhow::Result<()> {
+async fn register_commands(bot: &TgBot, ctx: &BotContext) -> anyhow::Result<()> {
     let default = ctx.settings.default_lang.texts();
     bot.set_my_commands(user_commands(default))
         .await
@@ -232,10 +231,4 @@ pub async fn start(
             Ok((RunningBot { shutdown, task }, Some(router)))
         }
     }
-}
-
-/// Runs until `stop` resolves, then shuts down gracefully.
-pub async fn run_until(bot: RunningBot, stop: impl Future<Output = ()>) {
-    stop.await;
-    bot.stop().await;
 }
