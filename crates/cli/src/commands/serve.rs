@@ -138,7 +138,10 @@ pub async fn run(config: &Config, args: BotArgs, parts: Parts) -> anyhow::Result
             let addr = listener.local_addr()?;
             let app = http_app(db.clone(), webhook);
             let app = match web.take() {
-                Some(web) => app.merge(web),
+                Some(web) => {
+                    println!("Panel: http://{addr}/  API docs: http://{addr}/docs");
+                    app.merge(web)
+                }
                 None => app,
             };
             tracing::info!(%addr, "HTTP server listening (GET /healthz)");
