@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{campaigns, events, links, qr, stats, users};
+use crate::api::{campaigns, events, links, metrics, qr, stats, users};
 use crate::auth::login;
 use crate::state::AppState;
 
@@ -84,13 +84,14 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(campaigns::list))
         .routes(routes!(stats::summary))
         .routes(routes!(stats::timeseries))
+        .routes(routes!(metrics::metrics))
 }
 
 /// Whether this application answers `path`, so that nothing else (the bot's
 /// webhook route) may be merged there: axum refuses overlapping routes.
 pub fn serves_path(path: &str) -> bool {
     let path = path.trim_end_matches('/');
-    ["", "/login", "/logout"].contains(&path)
+    ["", "/login", "/logout", "/metrics"].contains(&path)
         || [
             "/api", "/docs", "/assets", "/links", "/users", "/admins", "/tokens",
         ]
@@ -107,11 +108,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn router(state: AppState) -> Router {
     let cors_origins = state.config.cors_origins.clone();
     let panel_state = state.clone();
+    let metrics_state = state.clone();
     let (api, document) = api().with_state(state).split_for_parts();
     let docs: Router = SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document).into();
     let app = api
         .merge(docs)
         .merge(crate::panel::routes().with_state(panel_state))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics_state,
+            crate::metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -19,6 +19,8 @@ pub struct AppState {
     pub timezone: Tz,
     /// `BOT_USERNAME`, used until the bot has stored the name `getMe` gave it.
     pub bot_username: Option<BotUsername>,
+    /// HTTP request counts and latencies of this process.
+    pub metrics: Arc<crate::metrics::HttpMetrics>,
     /// The panel's templates, parsed once.
     pub templates: Arc<Environment<'static>>,
 }
@@ -36,6 +38,7 @@ impl AppState {
             throttle: Arc::new(LoginThrottle::default()),
             timezone,
             bot_username,
+            metrics: Arc::default(),
             templates: crate::panel::templates::environment()?,
         })
     }

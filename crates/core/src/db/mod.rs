@@ -65,3 +65,18 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     use sea_orm::ConnectionTrait as _;
     db.execute_unprepared("SELECT 1").await.map(drop)
 }
+
+/// Connections in the pool: (open, idle).
+pub fn pool_connections(db: &DatabaseConnection) -> (u32, usize) {
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        sea_orm::DbBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        _ => (0, 0),
+    }
+}

@@ -8,7 +8,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use store::{EventFilter, NewEvent, find_by_update, list, record};
+pub use store::{EventFilter, NewEvent, count_by_outcome, find_by_update, list, record};
 
 /// What opening a link came to. Stored in `link_events.outcome` as the snake_case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -100,3 +100,25 @@ pub async fn list<C: ConnectionTrait>(db: &C, filter: &EventFilter) -> Result<Ve
         .map(Event::from_model)
         .collect())
 }
+
+/// Every recorded open, counted by outcome (outcomes never seen are absent).
+pub async fn count_by_outcome<C: ConnectionTrait>(db: &C) -> Result<Vec<(Outcome, i64)>, DbErr> {
+    use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait as _, Query};
+
+    let query = Query::select()
+        .column(Column::Outcome)
+        .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
+        .from(Entity)
+        .group_by_col(Column::Outcome)
+        .to_owned();
+    let mut counts = Vec::new();
+    for row in db.query_all(&query).await? {
+        let outcome: String = row.try_get("", "outcome")?;
+        let n: i64 = row.try_get("", "n")?;
+        if let Some(outcome) = Outcome::parse(&outcome) {
+            counts.push((outcome, n));
+        }
+    }
+    counts.sort_by_key(|(outcome, _)| outcome.as_str());
+    Ok(counts)
+}

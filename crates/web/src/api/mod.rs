@@ -4,6 +4,7 @@
 pub mod campaigns;
 pub mod events;
 pub mod links;
+pub mod metrics;
 pub mod qr;
 pub mod stats;
 pub mod users;

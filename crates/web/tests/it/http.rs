@@ -195,3 +195,54 @@ async fn the_openapi_document_and_swagger_ui_are_served_offline() {
         "Swagger UI is embedded, not fetched from a CDN"
     );
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_opens_by_outcome() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let admin = app.admin().await;
+    let link = app.create_link(&admin, json!({"product_id": 1})).await;
+    let key = link["key"].as_str().unwrap();
+    for user in [1, 2] {
+        startlink_core::links::open(
+            &app.db,
+            key,
+            &crate::helpers::user(user),
+            startlink_core::time::now(),
+        )
+        .await
+        .unwrap();
+    }
+    app.get(&format!("/api/v1/links/{key}"), &admin).await;
+    app.get("/api/v1/links/NoSuchKey123", &admin).await;
+    let reader = app
+        .api_token(&[startlink_core::admins::Scope::StatsRead])
+        .await;
+    let response = app.get("/metrics", &reader).await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = response.text().await.unwrap();
+    for line in [
+        "startlink_http_requests_total{method=\"POST\",route=\"/api/v1/links\",status=\"201\"} 1",
+        "startlink_http_requests_total{method=\"GET\",route=\"/api/v1/links/{key}\",status=\"200\"} 1",
+        "startlink_http_requests_total{method=\"GET\",route=\"/api/v1/links/{key}\",status=\"404\"} 1",
+        "startlink_http_request_duration_seconds_count{route=\"/api/v1/links/{key}\"} 2",
+        "startlink_link_opens_total{outcome=\"redeemed\"} 1",
+        "startlink_link_opens_total{outcome=\"already_used\"} 1",
+        "startlink_db_pool_connections{state=\"idle\"}",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+    assert!(
+        !text.contains("NoSuchKey123"),
+        "raw paths never become labels"
+    );
+    let links_only = app
+        .api_token(&[startlink_core::admins::Scope::LinksRead])
+        .await;
+    assert_eq!(app.get("/metrics", &links_only).await.status(), 403);
+}
