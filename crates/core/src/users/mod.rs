@@ -8,7 +8,9 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use store::{UserFilter, count_referred, count_since, find, list, set_lang, touch};
+pub use store::{
+    UserFilter, count_referred, count_since, find, list, set_lang, top_referrers, touch,
+};
 
 /// A Telegram user id. User ids are positive and fit in 52 bits; we accept up to
 /// 2^53 so a future widening does not break us.

@@ -9,8 +9,8 @@ use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use startlink_charts::BarChart;
-use startlink_core::links::{self, Bucket, LinkFilter, LinkStatus, StatsScope};
-use startlink_core::{time, users};
+use startlink_core::links::{self, Bucket, LinkFilter, LinkSort, LinkStatus, StatsScope};
+use startlink_core::{campaigns, time, users};
 
 use super::session::{self, Session};
 use crate::auth::login;
@@ -229,6 +229,16 @@ async fn opens_chart(
     .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("dashboard chart")))
 }
 
+/// Rows in each of the dashboard's top lists.
+const TOP: u64 = 5;
+
+#[derive(Serialize)]
+struct TopLink {
+    key: String,
+    title: Option<String>,
+    uses: i64,
+}
+
 pub async fn dashboard(
     Session(admin): Session,
     State(state): State<AppState>,
@@ -245,6 +255,27 @@ pub async fn dashboard(
     let (counts, _) = links::stats(&state.db, StatsScope::All, now, 0).await?;
     let today = links::opens_by_day(&state.db, StatsScope::All, state.timezone, 1, now).await?;
     let chart = opens_chart(&state, &range, now).await?;
+    let top_links: Vec<TopLink> = links::list(
+        &state.db,
+        &LinkFilter {
+            sort: LinkSort::MostUsed,
+            limit: TOP,
+            ..Default::default()
+        },
+        now,
+    )
+    .await?
+    .items
+    .into_iter()
+    .filter(|l| l.use_count > 0)
+    .map(|l| TopLink {
+        key: l.key.as_str().to_owned(),
+        title: l.title,
+        uses: l.use_count,
+    })
+    .collect();
+    let top_campaigns = campaigns::top_by_opens(&state.db, TOP).await?;
+    let top_referrers = users::top_referrers(&state.db, TOP).await?;
     let kpis = Kpis {
         links_total: counts.total,
         links_active: counts.active,
@@ -266,6 +297,9 @@ pub async fn dashboard(
             summary => Value::from(Serde(&kpis)),
             chart => chart,
             range => &range,
+            top_links => Value::from(Serde(&top_links)),
+            top_campaigns => top_campaigns,
+            top_referrers => top_referrers,
             ranges => RANGES.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
         },
     )?;

@@ -12,6 +12,7 @@ use crate::helpers::{PASSWORD, TestApp};
 api_suite!(
     pages_need_a_session_and_forms_need_the_csrf_token,
     user_text_is_escaped_on_every_page,
+    the_dashboard_ranks_links_campaigns_and_referrers,
 );
 
 pub fn browser() -> Client {
@@ -319,4 +320,67 @@ async fn the_users_page_lists_searches_and_escapes() {
     assert!(found.contains("(1)"), "{found}");
     let anonymous = browser.get(app.url("/users")).send().await.unwrap();
     assert_eq!(anonymous.status(), 303);
+}
+
+async fn the_dashboard_ranks_links_campaigns_and_referrers(app: TestApp) {
+    app.token_for("owner", Role::Admin).await;
+    let now = startlink_core::time::now();
+    let campaign = links::create(
+        &app.db,
+        NewLink {
+            kind: Some(links::LinkKind::Campaign),
+            campaign: Some("Bahor <b>".into()),
+            title: Some("Poster <i>".into()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    for id in [1, 2, 3] {
+        links::open(
+            &app.db,
+            campaign.key.as_str(),
+            &crate::helpers::user(id),
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let referral = links::referral_for(
+        &app.db,
+        startlink_core::users::TgUserId::new(1).unwrap(),
+        now,
+    )
+    .await
+    .unwrap();
+    for id in [11, 12] {
+        links::open(
+            &app.db,
+            referral.key.as_str(),
+            &crate::helpers::user(id),
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let browser = browser();
+    let (cookies, _) = session(&app, &browser).await;
+    let html = browser
+        .get(app.url("/"))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let tops = html.split("class=\"tops\"").nth(1).unwrap();
+    assert!(
+        tops.contains("Poster &lt;i&gt;") && tops.contains("<td>3</td>"),
+        "{tops}"
+    );
+    assert!(tops.contains("Bahor &lt;b&gt;"), "{tops}");
+    assert!(tops.contains("<td>1</td><td>2 joined</td>"), "{tops}");
+    assert!(!tops.contains("<b>") && !tops.contains("<i>"), "{tops}");
 }
