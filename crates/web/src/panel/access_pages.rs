@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use startlink_core::admins::{self, Admin, Password, Role, Scope, Username};
 use startlink_core::time;
 
+use super::error::PageError;
 use super::pages::{local, page, render};
 use super::session::{self, Session};
 use crate::error::ApiError;
@@ -64,7 +65,7 @@ async fn access_page(
     headers: &HeaderMap,
     status: StatusCode,
     extra: minijinja::Value,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let admins: Vec<AdminRow> = admins::list_admins(&state.db)
         .await?
         .into_iter()
@@ -110,7 +111,7 @@ pub async fn access(
     Session(admin): Session,
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     admin_only(&admin)?;
     access_page(&state, &admin, &headers, StatusCode::OK, context! {}).await
 }
@@ -137,7 +138,7 @@ pub async fn create_admin(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::Form(form): axum::Form<NewAdminForm>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     checked(&admin, &headers, form.csrf.as_deref())?;
     let parsed = Username::parse(&form.username)
         .map_err(|e| e.to_string())
@@ -172,7 +173,7 @@ pub async fn create_admin(
             )
             .await
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -181,7 +182,7 @@ pub async fn create_token(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: String,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     // A form with repeated `scope` fields; serde_urlencoded keeps only one.
     let mut name = String::new();
     let mut csrf = None;
@@ -226,7 +227,7 @@ pub async fn create_token(
                 )
                 .await
             }
-            other => Err(other),
+            other => Err(other.into()),
         },
     }
 }
@@ -284,10 +285,10 @@ pub async fn revoke_token(
     headers: HeaderMap,
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<CsrfOnly>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     checked(&admin, &headers, form.csrf.as_deref())?;
     if !admins::revoke_token(&state.db, id, time::now()).await? {
-        return Err(ApiError::NotFound(format!("no live token with id {id}")));
+        return Err(ApiError::NotFound(format!("no live token with id {id}")).into());
     }
     Ok((StatusCode::SEE_OTHER, [(LOCATION, "/admins")]).into_response())
 }

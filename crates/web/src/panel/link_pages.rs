@@ -13,6 +13,7 @@ use startlink_core::links::{self, ExpiryChange, Link, LinkKind, LinkUpdate, NewL
 use startlink_core::time;
 use startlink_qr::Format;
 
+use super::error::PageError;
 use super::pages::{CsrfForm, local, page, render};
 use super::session::{self, Session};
 use crate::api::qr::QrOptions;
@@ -76,7 +77,7 @@ fn new_link_page(
     headers: &HeaderMap,
     form: &NewLinkForm,
     error: Option<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let (csrf, is_new) = session::csrf_token(headers);
     let html = render(
         state,
@@ -99,7 +100,7 @@ pub async fn new_link_form(
     Session(admin): Session,
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     new_link_page(&state, &admin, &headers, &NewLinkForm::default(), None)
 }
 
@@ -132,7 +133,7 @@ pub async fn create_link(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<NewLinkForm>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     may_write(&admin, &headers, form.csrf.as_deref())?;
     let created = match new_link(&form) {
         Ok(new) => links::create(&state.db, new, time::now())
@@ -145,7 +146,7 @@ pub async fn create_link(
         Err(ApiError::Invalid(message)) => {
             new_link_page(&state, &admin, &headers, &form, Some(message))
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -180,7 +181,7 @@ async fn detail_page(
     headers: &HeaderMap,
     link: Link,
     error: Option<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let now = time::now();
     let builder = state.link_builder().await?;
     let found = events::list(
@@ -248,7 +249,7 @@ pub async fn link_detail(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(key): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let link = find(&state, &key).await?;
     detail_page(&state, &admin, &headers, link, None).await
 }
@@ -268,7 +269,7 @@ pub async fn edit_link(
     headers: HeaderMap,
     Path(key): Path<String>,
     Form(form): Form<EditForm>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     may_write(&admin, &headers, form.csrf.as_deref())?;
     let link = find(&state, &key).await?;
     // The form shows the current values; only what changed is applied, so an
@@ -305,7 +306,7 @@ pub async fn edit_link(
         Err(ApiError::Invalid(message) | ApiError::Conflict(message)) => {
             detail_page(&state, &admin, &headers, link, Some(message)).await
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -315,7 +316,7 @@ pub async fn revoke_link(
     headers: HeaderMap,
     Path(key): Path<String>,
     Form(form): Form<CsrfForm>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     may_write(&admin, &headers, form.csrf.as_deref())?;
     let key = link_key(&key)?;
     let revoked = links::revoke(&state.db, &key, time::now()).await?;
@@ -327,8 +328,8 @@ pub async fn qr_png(
     State(state): State<AppState>,
     Path(key): Path<String>,
     Query(options): Query<QrOptions>,
-) -> Result<Response, ApiError> {
-    crate::api::qr::render(state, key, options, Format::Png).await
+) -> Result<Response, PageError> {
+    Ok(crate::api::qr::render(state, key, options, Format::Png).await?)
 }
 
 pub async fn qr_svg(
@@ -336,6 +337,6 @@ pub async fn qr_svg(
     State(state): State<AppState>,
     Path(key): Path<String>,
     Query(options): Query<QrOptions>,
-) -> Result<Response, ApiError> {
-    crate::api::qr::render(state, key, options, Format::Svg).await
+) -> Result<Response, PageError> {
+    Ok(crate::api::qr::render(state, key, options, Format::Svg).await?)
 }

@@ -3,6 +3,7 @@
 //! every form.
 
 pub mod access_pages;
+pub mod error;
 pub mod link_pages;
 pub mod pages;
 pub mod session;

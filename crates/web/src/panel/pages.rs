@@ -12,6 +12,7 @@ use startlink_charts::BarChart;
 use startlink_core::links::{self, Bucket, LinkFilter, LinkSort, LinkStatus, StatsScope};
 use startlink_core::{campaigns, time, users};
 
+use super::error::PageError;
 use super::session::{self, Session};
 use crate::auth::login;
 use crate::error::ApiError;
@@ -55,7 +56,7 @@ fn login_page(
     status: StatusCode,
     error: Option<String>,
     username: &str,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let (csrf, is_new) = session::csrf_token(headers);
     let html = render(
         state,
@@ -70,7 +71,7 @@ fn login_page(
 pub async fn login_form(
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     login_page(&state, &headers, StatusCode::OK, None, "")
 }
 
@@ -95,7 +96,7 @@ pub async fn login_submit(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     if !session::csrf_ok(&headers, form.csrf.as_deref()) {
         return login_page(
             &state,
@@ -127,7 +128,7 @@ pub async fn login_submit(
                 &form.username,
             )
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -244,7 +245,7 @@ pub async fn dashboard(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(query): Query<DashboardQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let now = time::now();
     let range = query
         .range
@@ -348,7 +349,7 @@ pub async fn links_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(query): Query<LinksQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let now = time::now();
     let status = query.status.as_deref().and_then(LinkStatus::parse);
     let search = query.search.clone().unwrap_or_default();

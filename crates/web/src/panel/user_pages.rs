@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use startlink_core::links;
 use startlink_core::users::{self, UserFilter};
 
+use super::error::PageError;
 use super::pages::{encode, local, page, render};
 use super::session::{self, Session};
-use crate::error::ApiError;
 use crate::extract::Query;
 use crate::state::AppState;
 
@@ -40,7 +40,7 @@ pub async fn users_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(query): Query<UsersQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let search = query.search.clone().unwrap_or_default();
     let page_number = query.page.unwrap_or(1).max(1);
     let filter = UserFilter {

@@ -251,6 +251,27 @@ async fn viewers_and_forms_without_the_token_change_nothing(app: TestApp) {
     }
     let stored = links::find(&app.db, &link.key).await.unwrap().unwrap();
     assert_eq!((stored.title, stored.revoked_at), (None, None));
+    let denied = browser
+        .post(app.url("/links"))
+        .header(COOKIE, &cookies)
+        .form(&[("csrf", csrf.as_str()), ("product_id", "5")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.headers()["content-type"], "text/html; charset=utf-8");
+    assert!(denied.text().await.unwrap().contains("read-only"));
+    let missing = browser
+        .get(app.url("/links/No_Such_Key<1>"))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let html = missing.text().await.unwrap();
+    assert!(
+        html.contains("no link with key No_Such_Key&lt;1&gt;"),
+        "{html}"
+    );
     let all = links::list(&app.db, &Default::default(), startlink_core::time::now())
         .await
         .unwrap();
