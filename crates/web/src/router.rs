@@ -93,7 +93,14 @@ pub fn serves_path(path: &str) -> bool {
     let path = path.trim_end_matches('/');
     ["", "/login", "/logout", "/metrics"].contains(&path)
         || [
-            "/api", "/docs", "/assets", "/links", "/users", "/admins", "/tokens",
+            "/api",
+            "/docs",
+            "/assets",
+            "/links",
+            "/users",
+            "/admins",
+            "/tokens",
+            "/settings",
         ]
         .iter()
         .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))

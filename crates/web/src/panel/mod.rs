@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             get(access_pages::access).post(access_pages::create_admin),
         )
         .route("/users", get(user_pages::users_page))
+        .route("/settings", get(pages::settings))
         .route("/tokens", post(access_pages::create_token))
         .route("/tokens/{id}/revoke", post(access_pages::revoke_token))
         .route("/assets/app.css", get(pages::stylesheet))

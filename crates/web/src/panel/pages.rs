@@ -401,3 +401,42 @@ pub async fn links_page(
     )?;
     Ok(page(html, is_new.then_some(csrf.as_str())))
 }
+
+pub async fn settings(
+    Session(admin): Session,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let bot = state
+        .link_builder()
+        .await?
+        .map(|builder| builder.bot().as_str().to_owned());
+    let database = match state.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "PostgreSQL",
+        sea_orm::DbBackend::Sqlite => "SQLite",
+        _ => "other",
+    };
+    let cors: Vec<&str> = state
+        .config
+        .cors_origins
+        .iter()
+        .filter_map(|o| o.to_str().ok())
+        .collect();
+    let (csrf, is_new) = session::csrf_token(&headers);
+    let html = render(
+        &state,
+        "settings.html",
+        context! {
+            admin => Value::from(Serde(&admin)),
+            csrf => &csrf,
+            bot => bot,
+            database => database,
+            timezone => state.timezone.name(),
+            session_hours => state.config.access_token_ttl.as_secs() / 3600,
+            cors => cors.join(", "),
+            sandbox => state.config.sandbox,
+            version => env!("CARGO_PKG_VERSION"),
+        },
+    )?;
+    Ok(page(html, is_new.then_some(csrf.as_str())))
+}

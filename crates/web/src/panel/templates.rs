@@ -7,7 +7,7 @@ use minijinja::Environment;
 
 pub const STYLESHEET: &str = include_str!("../../assets/app.css");
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     (
@@ -22,6 +22,10 @@ const TEMPLATES: [(&str, &str); 8] = [
     ),
     ("access.html", include_str!("../../templates/access.html")),
     ("users.html", include_str!("../../templates/users.html")),
+    (
+        "settings.html",
+        include_str!("../../templates/settings.html"),
+    ),
 ];
 
 /// Every template, parsed once at start.

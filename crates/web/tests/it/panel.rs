@@ -384,3 +384,35 @@ async fn the_dashboard_ranks_links_campaigns_and_referrers(app: TestApp) {
     assert!(tops.contains("<td>1</td><td>2 joined</td>"), "{tops}");
     assert!(!tops.contains("<b>") && !tops.contains("<i>"), "{tops}");
 }
+
+#[tokio::test]
+async fn the_settings_page_shows_the_bot_the_database_and_the_time_zone() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    app.token_for("owner", Role::Viewer).await;
+    let browser = browser();
+    let (cookies, _) = session(&app, &browser).await;
+    let page = browser
+        .get(app.url("/settings"))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    for shown in [
+        "@shop_bot",
+        "SQLite",
+        "Asia/Tashkent",
+        "12 hours",
+        "none (closed)",
+        "production",
+    ] {
+        assert!(html.contains(shown), "{shown} in {html}");
+    }
+    assert!(
+        !html.contains(crate::helpers::JWT_SECRET),
+        "no secret on the page"
+    );
+}
