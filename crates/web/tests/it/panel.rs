@@ -404,7 +404,7 @@ async fn the_settings_page_shows_the_bot_the_database_and_the_time_zone() {
     for shown in [
         "@shop_bot",
         "SQLite",
-        "Asia/Tashkent",
+        "Asia&#x2f;Tashkent",
         "12 hours",
         "none (closed)",
         "production",
