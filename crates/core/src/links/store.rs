@@ -306,9 +306,10 @@ pub struct Page<T> {
     pub per_page: u64,
 }
 
+/// A `LIKE` pattern matching `text` anywhere, wildcards in it taken literally.
 fn like_pattern(text: &str) -> String {
     let mut pattern = String::from("%");
-    for ch in text.to_lowercase().chars() {
+    for ch in text.chars() {
         if matches!(ch, '%' | '_' | '\\') {
             pattern.push('\\');
         }
@@ -356,15 +357,17 @@ pub async fn list<C: ConnectionTrait>(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        let pattern = like_pattern(text);
-        let like =
-            |column| Expr::expr(lower(column)).like(LikeExpr::new(pattern.clone()).escape('\\'));
-        query = query.filter(
-            Condition::any()
-                .add(like(Column::Key))
-                .add(like(Column::Title))
-                .add(like(Column::WelcomeText)),
-        );
+        // SQLite's LOWER() folds ASCII only: the text as typed is matched too, so
+        // "Ўзбек" finds "Ўзбекистон" on both engines (PostgreSQL also folds it).
+        let lowered = like_pattern(&text.to_lowercase());
+        let typed = like_pattern(text);
+        let mut any = Condition::any();
+        for column in [Column::Key, Column::Title, Column::WelcomeText] {
+            any = any
+                .add(Expr::expr(lower(column)).like(LikeExpr::new(lowered.clone()).escape('\\')))
+                .add(Expr::col(column).like(LikeExpr::new(typed.clone()).escape('\\')));
+        }
+        query = query.filter(any);
     }
     query = match filter.sort {
         LinkSort::Newest => query
@@ -489,6 +492,6 @@ mod tests {
     #[test]
     fn search_patterns_escape_like_wildcards() {
         assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
-        assert_eq!(like_pattern("ABC"), "%abc%");
+        assert_eq!(like_pattern("ABC"), "%ABC%");
     }
 }

@@ -588,6 +588,15 @@ async fn hostile_strings_are_stored_and_returned_byte_exact(db: &DatabaseConnect
     .await
     .unwrap();
     assert_eq!(found.total, 1, "LIKE wildcards in a search are literal");
+    let cyrillic = LinkFilter {
+        search: Some("Ўзбекистон".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        links::list(db, &cyrillic, now).await.unwrap().total,
+        1,
+        "non-ASCII text as typed is found"
+    );
     let none = links::list(
         db,
         &LinkFilter {
