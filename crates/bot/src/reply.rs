@@ -6,7 +6,7 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode};
 
 use crate::html::{self, MAX_TEXT};
-use crate::runner::TgBot;
+use crate::pacing::TgBot;
 
 fn no_preview() -> LinkPreviewOptions {
     LinkPreviewOptions {
@@ -39,14 +39,18 @@ pub async fn send(
     text: String,
     keyboard: Option<InlineKeyboardMarkup>,
 ) -> ResponseResult<Message> {
-    let mut request = bot
-        .send_message(chat, bounded(text))
-        .parse_mode(ParseMode::Html)
-        .link_preview_options(no_preview());
-    if let Some(keyboard) = keyboard {
-        request = request.reply_markup(keyboard);
-    }
-    request.await
+    let text = bounded(text);
+    bot.paced(chat, || {
+        let mut request = bot
+            .send_message(chat, text.clone())
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(no_preview());
+        if let Some(keyboard) = keyboard.clone() {
+            request = request.reply_markup(keyboard);
+        }
+        request.send()
+    })
+    .await
 }
 
 pub async fn edit(
@@ -56,12 +60,17 @@ pub async fn edit(
     text: String,
     keyboard: Option<InlineKeyboardMarkup>,
 ) -> ResponseResult<()> {
-    let mut request = bot
-        .edit_message_text(chat, message, bounded(text))
-        .parse_mode(ParseMode::Html)
-        .link_preview_options(no_preview());
-    if let Some(keyboard) = keyboard {
-        request = request.reply_markup(keyboard);
-    }
-    request.await.map(drop)
+    let text = bounded(text);
+    bot.paced(chat, || {
+        let mut request = bot
+            .edit_message_text(chat, message, text.clone())
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(no_preview());
+        if let Some(keyboard) = keyboard.clone() {
+            request = request.reply_markup(keyboard);
+        }
+        request.send()
+    })
+    .await
+    .map(drop)
 }

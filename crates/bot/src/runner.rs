@@ -9,8 +9,6 @@ use chrono_tz::Tz;
 use startlink_core::DatabaseConnection;
 use startlink_core::links::{BotUsername, LinkBuilder};
 use startlink_core::{settings as stored, time};
-use teloxide::adaptors::Throttle;
-use teloxide::adaptors::throttle::{Limits, Settings as ThrottleSettings};
 use teloxide::dispatching::{Dispatcher, ShutdownToken};
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::payloads::SetMyCommandsSetters;
@@ -22,12 +20,8 @@ use teloxide::update_listeners::Polling;
 use crate::context::BotContext;
 use crate::handlers::handler_tree;
 use crate::i18n::{Lang, Texts};
+use crate::pacing::TgBot;
 use crate::settings::{BotMode, BotSettings};
-
-/// The Bot API client every handler uses: Telegram's pacing (global cap from
-/// `TG_MAX_RPS`, about one message a second per chat) and automatic retry
-/// after a 429's `retry_after`, so no reply is lost, only delayed.
-pub type TgBot = Throttle<Bot>;
 
 /// Asks Telegram who the bot is (storing its username for links everywhere),
 /// loads the QR logo, and registers the commands.
@@ -60,15 +54,7 @@ pub async fn prepare(
             .with_context(|| format!("QR_LOGO {}", path.display()))?;
         qr_style.logo = Some(Arc::new(logo));
     }
-    let limits = Limits {
-        messages_per_sec_overall: settings.max_rps,
-        messages_per_sec_chat: 1,
-        // Telegram documents no per-minute cap for private chats; 60 keeps the
-        // one-a-second pace. Groups get Telegram's 20 a minute.
-        messages_per_min_chat: 60,
-        messages_per_min_channel_or_supergroup: 20,
-    };
-    let bot = Throttle::spawn_with_settings(raw, ThrottleSettings::default().limits(limits));
+    let bot = TgBot::new(raw, settings.max_rps);
     let ctx = Arc::new(BotContext {
         db,
         settings,
@@ -173,9 +159,9 @@ fn worker_of(update: &Update) -> Option<i64> {
     Some(id.rem_euclid(WORKERS))
 }
 
-fn dispatcher(bot: TgBot, ctx: Arc<BotContext>) -> Dispatcher<TgBot, anyhow::Error, i64> {
-    Dispatcher::builder(bot, handler_tree())
-        .dependencies(dptree::deps![ctx])
+fn dispatcher(bot: TgBot, ctx: Arc<BotContext>) -> Dispatcher<Bot, anyhow::Error, i64> {
+    Dispatcher::builder(Bot::clone(&bot), handler_tree())
+        .dependencies(dptree::deps![ctx, bot])
         .default_handler(|update| async move {
             tracing::debug!(update_id = update.id.0, "update of a kind the bot ignores");
         })
@@ -197,7 +183,7 @@ pub async fn start(
     let shutdown = dispatcher.shutdown_token();
     match &ctx.settings.mode {
         BotMode::Polling => {
-            let listener = Polling::builder(bot)
+            let listener = Polling::builder(Bot::clone(&bot))
                 .timeout(Duration::from_secs(25))
                 .delete_webhook()
                 .await

@@ -13,8 +13,8 @@ use super::links::{may_manage, revoke_checked};
 use super::{Ask, account, apologize, ask_for, profile_of, stats};
 use crate::context::BotContext;
 use crate::i18n::{Arg, fill};
+use crate::pacing::TgBot;
 use crate::reply;
-use crate::runner::TgBot;
 
 pub(super) async fn on_callback(
     bot: TgBot,

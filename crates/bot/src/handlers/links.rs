@@ -233,15 +233,19 @@ pub(super) async fn send_photo(
         "caption too long"
     );
     let photo = InputFile::memory(png).file_name("qr.png");
-    let mut request = ask
-        .bot
-        .send_photo(ask.chat, photo)
-        .caption(caption)
-        .parse_mode(ParseMode::Html);
-    if let Some(keyboard) = keyboard {
-        request = request.reply_markup(keyboard);
-    }
-    request.await?;
+    ask.bot
+        .paced(ask.chat, || {
+            let mut request = ask
+                .bot
+                .send_photo(ask.chat, photo.clone())
+                .caption(caption.clone())
+                .parse_mode(ParseMode::Html);
+            if let Some(keyboard) = keyboard.clone() {
+                request = request.reply_markup(keyboard);
+            }
+            request.send()
+        })
+        .await?;
     Ok(())
 }
 

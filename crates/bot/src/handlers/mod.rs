@@ -16,8 +16,8 @@ use teloxide::types::User;
 use crate::commands::Command;
 use crate::context::{BotContext, Role};
 use crate::i18n::{Lang, Texts};
+use crate::pacing::TgBot;
 use crate::reply;
-use crate::runner::TgBot;
 use startlink_core::time;
 use startlink_core::users::{self, TgProfile, TgUserId};
 

@@ -12,8 +12,8 @@ use super::{Ask, ask_for};
 use crate::context::{BotContext, Role};
 use crate::html::truncate;
 use crate::i18n::{Arg, Texts, fill};
+use crate::pacing::TgBot;
 use crate::reply;
-use crate::runner::TgBot;
 
 /// Longest title shown in a message; the rest is cut with `…`.
 const MAX_TITLE_SHOWN: usize = 300;
