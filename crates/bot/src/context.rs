@@ -17,6 +17,8 @@ pub struct BotContext {
     pub links: LinkBuilder,
     /// How QR codes look; holds the `QR_LOGO` image, loaded once at start.
     pub qr_style: startlink_qr::QrStyle,
+    /// Updates received and handler failures, for `/metrics`.
+    pub metrics: crate::metrics::BotMetrics,
 }
 
 /// What the bot knows about the sender of an update.

@@ -10,7 +10,7 @@ use startlink_core::DatabaseConnection;
 use startlink_core::links::{BotUsername, LinkBuilder};
 use startlink_core::{settings as stored, time};
 use teloxide::dispatching::{Dispatcher, ShutdownToken};
-use teloxide::error_handlers::LoggingErrorHandler;
+use teloxide::error_handlers::{ErrorHandler, LoggingErrorHandler};
 use teloxide::payloads::SetMyCommandsSetters;
 use teloxide::payloads::SetWebhookSetters;
 use teloxide::prelude::*;
@@ -61,6 +61,7 @@ pub async fn prepare(
         timezone,
         links: LinkBuilder::new(bot_name),
         qr_style,
+        metrics: crate::metrics::BotMetrics::default(),
     });
     register_commands(&bot, &ctx).await?;
     Ok((bot, ctx))
@@ -159,17 +160,56 @@ fn worker_of(update: &Update) -> Option<i64> {
     Some(id.rem_euclid(WORKERS))
 }
 
+/// Logs a failed handler and counts it in the bot's metrics.
+struct CountingErrorHandler(Arc<BotContext>);
+
+impl ErrorHandler<anyhow::Error> for CountingErrorHandler {
+    fn handle_error(
+        self: Arc<Self>,
+        error: anyhow::Error,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        self.0.metrics.record_failure();
+        tracing::error!("a bot handler failed: {error:#}");
+        Box::pin(async {})
+    }
+}
+
 fn dispatcher(bot: TgBot, ctx: Arc<BotContext>) -> Dispatcher<Bot, anyhow::Error, i64> {
-    Dispatcher::builder(Bot::clone(&bot), handler_tree())
-        .dependencies(dptree::deps![ctx, bot])
+    let counted = dptree::entry()
+        .inspect(|update: Update, ctx: Arc<BotContext>| ctx.metrics.record_update(&update))
+        .chain(handler_tree());
+    Dispatcher::builder(Bot::clone(&bot), counted)
+        .dependencies(dptree::deps![ctx.clone(), bot])
         .default_handler(|update| async move {
             tracing::debug!(update_id = update.id.0, "update of a kind the bot ignores");
         })
-        .error_handler(LoggingErrorHandler::with_custom_text(
-            "a bot handler failed",
-        ))
+        .error_handler(Arc::new(CountingErrorHandler(ctx)))
         .distribution_function(worker_of)
         .build()
+}
+
+/// What Telegram says about the bot's webhook (`getWebhookInfo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookState {
+    /// Empty when no webhook is set (long polling).
+    pub url: String,
+    pub pending_update_count: u32,
+    pub last_error_message: Option<String>,
+    pub last_error_date: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Asks the Bot API for the webhook's state, for the panel's settings page.
+pub async fn webhook_state(bot: &TgBot) -> anyhow::Result<WebhookState> {
+    let info = bot
+        .get_webhook_info()
+        .await
+        .context("while asking the Bot API for the webhook (getWebhookInfo)")?;
+    Ok(WebhookState {
+        url: info.url.map(|u| u.to_string()).unwrap_or_default(),
+        pending_update_count: info.pending_update_count,
+        last_error_message: info.last_error_message,
+        last_error_date: info.last_error_date,
+    })
 }
 
 /// Starts receiving updates as `ctx.settings.mode` says. For a webhook, the

@@ -102,6 +102,11 @@ pub const ENV_VARS: &[EnvVar] = &[
         doc: "Comma-separated origins (https://shop.example) allowed to call the API from a browser; unset: none.",
     },
     EnvVar {
+        name: "COOKIE_SECURE",
+        default: Some("false"),
+        doc: "true when the panel is served over HTTPS: its session and CSRF cookies get the Secure flag.",
+    },
+    EnvVar {
         name: "ADMIN_USER",
         default: None,
         doc: "With ADMIN_PASS: the first panel/API admin, created on start when there is none.",

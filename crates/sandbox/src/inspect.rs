@@ -47,6 +47,27 @@ impl Sandbox {
         messages.into_iter().map(|m| self.presented(m)).collect()
     }
 
+    /// The bytes of a file the bot uploaded and their media type (probed
+    /// from the bytes for photos sent without one). `None` for an unknown
+    /// file, a forgotten one, or a URL the bot sent instead of bytes.
+    pub fn file_with_type(&self, file_id: &str) -> Option<(String, axum::body::Bytes)> {
+        let state = self.state();
+        let file = state.files.get(file_id)?;
+        let bytes = file.bytes.clone()?;
+        let mime = file
+            .view
+            .mime_type
+            .clone()
+            .or_else(|| {
+                crate::image_size::probe(&bytes).map(|(kind, _, _)| match kind {
+                    "jpg" => "image/jpeg".to_owned(),
+                    other => format!("image/{other}"),
+                })
+            })
+            .unwrap_or_else(|| "application/octet-stream".to_owned());
+        Some((mime, bytes))
+    }
+
     /// The latest message the bot sent to a chat.
     pub fn last_message(&self, chat_id: i64) -> Option<ChatMessage> {
         self.messages(chat_id).pop()

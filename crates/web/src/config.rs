@@ -26,6 +26,8 @@ pub enum WebConfigError {
         "CORS_ORIGINS: {0:?} is not an origin like https://shop.example (scheme and host, no path)"
     )]
     CorsOrigin(String),
+    #[error("COOKIE_SECURE must be true or false, not {0:?}")]
+    CookieSecure(String),
     #[error("ADMIN_USER and ADMIN_PASS go together: set both or neither")]
     AdminPair,
     #[error("ADMIN_USER: {0}")]
@@ -81,6 +83,7 @@ pub struct RawWebSettings {
     pub cors_origins: Option<String>,
     pub admin_user: Option<String>,
     pub admin_pass: Option<String>,
+    pub cookie_secure: Option<String>,
 }
 
 /// Checked web settings.
@@ -91,6 +94,8 @@ pub struct WebConfig {
     pub cors_origins: Vec<HeaderValue>,
     pub access_token_ttl: Duration,
     pub first_admin: Option<FirstAdmin>,
+    /// Mark the session and CSRF cookies `Secure` (the panel is behind HTTPS).
+    pub cookie_secure: bool,
     /// Sandbox mode: a generated JWT secret, and a first admin with a random
     /// password when there is none.
     pub sandbox: bool,
@@ -117,11 +122,18 @@ impl RawWebSettings {
             (None, Some("")) => None,
             _ => return Err(WebConfigError::AdminPair),
         };
+        let cookie_secure = match given(&self.cookie_secure).map(str::to_ascii_lowercase) {
+            None => false,
+            Some(v) if ["true", "1", "yes", "on"].contains(&v.as_str()) => true,
+            Some(v) if ["false", "0", "no", "off"].contains(&v.as_str()) => false,
+            Some(v) => return Err(WebConfigError::CookieSecure(v)),
+        };
         Ok(WebConfig {
             jwt_secret,
             cors_origins,
             access_token_ttl: ACCESS_TOKEN_TTL,
             first_admin,
+            cookie_secure,
             sandbox,
         })
     }
@@ -204,6 +216,21 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn cookie_secure_is_a_boolean_and_off_by_default() {
+        let mut settings = raw(Some("k3J9pQ2vX8mL4nR7tY1wZ5bC6dF0gH2j"));
+        assert!(!settings.parse(false).unwrap().cookie_secure);
+        settings.cookie_secure = Some(" TRUE ".into());
+        assert!(settings.parse(false).unwrap().cookie_secure);
+        settings.cookie_secure = Some("0".into());
+        assert!(!settings.parse(false).unwrap().cookie_secure);
+        settings.cookie_secure = Some("maybe".into());
+        assert_eq!(
+            settings.parse(false).unwrap_err(),
+            WebConfigError::CookieSecure("maybe".into())
+        );
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub fn serves_path(path: &str) -> bool {
             "/admins",
             "/tokens",
             "/settings",
+            "/simulator",
         ]
         .iter()
         .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))

@@ -23,6 +23,12 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::HttpMetrics>,
     /// The panel's templates, parsed once.
     pub templates: Arc<Environment<'static>>,
+    /// The bot, when it runs in this process (`startlink serve`).
+    pub bot: Option<Arc<dyn crate::BotStatus>>,
+    /// The Bot API sandbox the bot talks to, for the chat simulator page.
+    pub sandbox: Option<startlink_sandbox::Sandbox>,
+    /// Users the chat simulator has played, newest last.
+    pub simulator_users: Arc<std::sync::Mutex<Vec<startlink_sandbox::User>>>,
 }
 
 impl AppState {
@@ -40,7 +46,22 @@ impl AppState {
             bot_username,
             metrics: Arc::default(),
             templates: crate::panel::templates::environment()?,
+            bot: None,
+            sandbox: None,
+            simulator_users: Arc::default(),
         })
+    }
+
+    /// With the bot running in this process.
+    pub fn with_bot(mut self, bot: Arc<dyn crate::BotStatus>) -> Self {
+        self.bot = Some(bot);
+        self
+    }
+
+    /// With the Bot API sandbox: the panel gets its chat simulator.
+    pub fn with_sandbox(mut self, sandbox: startlink_sandbox::Sandbox) -> Self {
+        self.sandbox = Some(sandbox);
+        self
     }
 
     /// Builds `t.me` links, when the bot's name is known.

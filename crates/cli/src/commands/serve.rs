@@ -123,11 +123,24 @@ pub async fn run(config: &Config, args: BotArgs, parts: Parts) -> anyhow::Result
             url.path()
         );
     }
-    let mut web = match parts {
-        Parts::Everything => Some(super::web::app(&db, config, sandbox.is_some()).await?),
+    let web_state = match parts {
+        Parts::Everything => Some(super::web::state(&db, config, sandbox.is_some()).await?),
         Parts::BotOnly => None,
     };
     let (bot, ctx) = startlink_bot::prepare(settings, db.clone(), config.timezone).await?;
+    let status = Arc::new(BotBridge {
+        bot: bot.clone(),
+        ctx: ctx.clone(),
+        sandbox: sandbox.is_some(),
+    });
+    let mut web = web_state.map(|state| {
+        let state = state.with_bot(status);
+        let state = match &sandbox {
+            Some(sandbox) => state.with_sandbox(sandbox.sandbox().clone()),
+            None => state,
+        };
+        startlink_web::router(state)
+    });
     let (running, webhook) = startlink_bot::start(bot, ctx.clone()).await?;
 
     let http = match (parts, webhook_mode) {
@@ -169,6 +182,52 @@ pub async fn run(config: &Config, args: BotArgs, parts: Parts) -> anyhow::Result
         sandbox.shutdown().await.context("sandbox shutdown")?;
     }
     Ok(())
+}
+
+/// The running bot as the web server's settings page and `/metrics` see it.
+#[derive(Debug)]
+struct BotBridge {
+    bot: startlink_bot::TgBot,
+    ctx: Arc<startlink_bot::BotContext>,
+    sandbox: bool,
+}
+
+impl startlink_web::BotStatus for BotBridge {
+    fn mode(&self) -> &'static str {
+        match self.ctx.settings.mode {
+            BotMode::Polling => "polling",
+            BotMode::Webhook { .. } => "webhook",
+        }
+    }
+
+    fn webhook_url(&self) -> Option<String> {
+        match &self.ctx.settings.mode {
+            BotMode::Polling => None,
+            BotMode::Webhook { url, .. } => Some(url.to_string()),
+        }
+    }
+
+    fn sandbox(&self) -> bool {
+        self.sandbox
+    }
+
+    fn webhook_info(&self) -> startlink_web::bot_status::WebhookFuture<'_> {
+        Box::pin(async move {
+            startlink_bot::webhook_state(&self.bot)
+                .await
+                .map(|state| startlink_web::WebhookView {
+                    url: state.url,
+                    pending_update_count: state.pending_update_count,
+                    last_error_message: state.last_error_message,
+                    last_error_date: state.last_error_date,
+                })
+                .map_err(|error| format!("{error:#}"))
+        })
+    }
+
+    fn render_metrics(&self, out: &mut String) {
+        self.ctx.metrics.render(out);
+    }
 }
 
 async fn start_sandbox(addr: &str) -> anyhow::Result<startlink_sandbox::RunningSandbox> {

@@ -6,7 +6,6 @@
 //! show in the process list.
 
 use anyhow::Context as _;
-use axum::Router;
 use clap::Args;
 use startlink_core::DatabaseConnection;
 use startlink_core::config::Config;
@@ -37,16 +36,18 @@ fn raw_settings() -> RawWebSettings {
         cors_origins: env("CORS_ORIGINS"),
         admin_user: env("ADMIN_USER"),
         admin_pass: env("ADMIN_PASS"),
+        cookie_secure: env("COOKIE_SECURE"),
     }
 }
 
-/// The web application for `db`: checks the settings, makes sure there is an
-/// admin (printing a generated sandbox password once), and builds the router.
-pub async fn app(
+/// The web application's state for `db`: checks the settings, makes sure
+/// there is an admin (printing a generated sandbox password once). `serve`
+/// adds the bot and the sandbox to it before building the router.
+pub async fn state(
     db: &DatabaseConnection,
     config: &Config,
     sandbox: bool,
-) -> anyhow::Result<Router> {
+) -> anyhow::Result<AppState> {
     let web = raw_settings().parse(sandbox)?;
     if sandbox && env("JWT_SECRET").is_none_or(|s| s.trim().is_empty()) {
         tracing::warn!(
@@ -67,19 +68,18 @@ pub async fn app(
             "no panel/API admin exists yet: create one with `startlink admin create NAME`, or set ADMIN_USER and ADMIN_PASS"
         ),
     }
-    let state = AppState::new(
+    AppState::new(
         db.clone(),
         web,
         config.timezone,
         config.bot_username.clone(),
     )
-    .context("while loading the panel's templates")?;
-    Ok(startlink_web::router(state))
+    .context("while loading the panel's templates")
 }
 
 pub async fn run(config: &Config, args: WebArgs) -> anyhow::Result<()> {
     let db = open_db(config).await?;
-    let app = app(&db, config, args.sandbox).await?;
+    let app = startlink_web::router(state(&db, config, args.sandbox).await?);
     let healthz = super::serve::http_app(db, None);
     let listener = TcpListener::bind(&args.http_addr)
         .await

@@ -12,7 +12,8 @@ use crate::auth::{Authorized, StatsRead};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
-/// HTTP requests and latency of this process, opens by outcome, the database pool.
+/// HTTP requests and latency of this process, the bot's updates by type (when
+/// the bot runs in this process), opens by outcome, the database pool.
 #[utoipa::path(
     get, path = "/metrics", tag = "stats",
     security(("bearer" = ["stats:read"])),
@@ -27,6 +28,9 @@ pub async fn metrics(
 ) -> Result<Response, ApiError> {
     let mut out = String::new();
     state.metrics.render(&mut out);
+    if let Some(bot) = &state.bot {
+        bot.render_metrics(&mut out);
+    }
     out.push_str(
         "# HELP startlink_link_opens_total Opens of links recorded in the database, by outcome.\n",
     );

@@ -102,7 +102,7 @@ async fn access_page(
         scopes => Scope::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
     };
     let html = render(state, "access.html", merge_maps([extra, base]))?;
-    let mut response = page(html, is_new.then_some(csrf.as_str()));
+    let mut response = page(state, html, is_new.then_some(csrf.as_str()));
     *response.status_mut() = status;
     Ok(response)
 }

@@ -89,7 +89,7 @@ fn new_link_page(
             error => &error,
         },
     )?;
-    let mut response = page(html, is_new.then_some(csrf.as_str()));
+    let mut response = page(state, html, is_new.then_some(csrf.as_str()));
     if error.is_some() {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -230,7 +230,7 @@ async fn detail_page(
             error => &error,
         },
     )?;
-    let mut response = page(html, is_new.then_some(csrf.as_str()));
+    let mut response = page(state, html, is_new.then_some(csrf.as_str()));
     if error.is_some() {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod link_pages;
 pub mod pages;
 pub mod session;
+pub mod simulator;
 pub mod templates;
 pub mod user_pages;
 
@@ -39,5 +40,10 @@ pub fn routes() -> Router<AppState> {
         .route("/settings", get(pages::settings))
         .route("/tokens", post(access_pages::create_token))
         .route("/tokens/{id}/revoke", post(access_pages::revoke_token))
+        .route("/simulator", get(simulator::simulator_page))
+        .route("/simulator/users", post(simulator::create_user))
+        .route("/simulator/send", post(simulator::send))
+        .route("/simulator/press", post(simulator::press))
+        .route("/simulator/files/{file_id}", get(simulator::file))
         .route("/assets/app.css", get(pages::stylesheet))
 }

@@ -28,6 +28,8 @@ pub(super) fn render(
     name: &str,
     context: minijinja::Value,
 ) -> Result<String, ApiError> {
+    // What the navigation needs on every page.
+    let context = context! { simulator => state.sandbox.is_some(), ..context };
     state
         .templates
         .get_template(name)
@@ -36,10 +38,10 @@ pub(super) fn render(
 }
 
 /// A page, with the CSRF cookie set when the browser has none yet.
-pub(super) fn page(html: String, new_csrf: Option<&str>) -> Response {
+pub(super) fn page(state: &AppState, html: String, new_csrf: Option<&str>) -> Response {
     let mut response = ([(CACHE_CONTROL, "no-store")], Html(html)).into_response();
     if let Some(token) = new_csrf
-        && let Ok(value) = session::csrf_cookie(token).parse()
+        && let Ok(value) = session::csrf_cookie(token, state.config.cookie_secure).parse()
     {
         response.headers_mut().insert(SET_COOKIE, value);
     }
@@ -63,7 +65,7 @@ fn login_page(
         "login.html",
         context! { csrf => &csrf, error => error, username => username },
     )?;
-    let mut response = page(html, is_new.then_some(csrf.as_str()));
+    let mut response = page(state, html, is_new.then_some(csrf.as_str()));
     *response.status_mut() = status;
     Ok(response)
 }
@@ -108,7 +110,11 @@ pub async fn login_submit(
     }
     match login::attempt(&state, ip, &form.username, &form.password).await {
         Ok(token) => {
-            let cookie = session::session_cookie(&token, state.config.access_token_ttl.as_secs());
+            let cookie = session::session_cookie(
+                &token,
+                state.config.access_token_ttl.as_secs(),
+                state.config.cookie_secure,
+            );
             let mut response = redirect("/");
             if let Ok(value) = cookie.parse() {
                 response.headers_mut().insert(SET_COOKIE, value);
@@ -137,12 +143,16 @@ pub struct CsrfForm {
     pub(super) csrf: Option<String>,
 }
 
-pub async fn logout(headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
     if !session::csrf_ok(&headers, form.csrf.as_deref()) {
         return (StatusCode::FORBIDDEN, "CSRF token missing or wrong\n").into_response();
     }
     let mut response = redirect("/login");
-    if let Ok(value) = session::clear_session_cookie().parse() {
+    if let Ok(value) = session::clear_session_cookie(state.config.cookie_secure).parse() {
         response.headers_mut().insert(SET_COOKIE, value);
     }
     response
@@ -304,7 +314,7 @@ pub async fn dashboard(
             ranges => RANGES.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
         },
     )?;
-    Ok(page(html, is_new.then_some(csrf.as_str())))
+    Ok(page(&state, html, is_new.then_some(csrf.as_str())))
 }
 
 #[derive(Debug, Deserialize)]
@@ -399,7 +409,7 @@ pub async fn links_page(
             next_page => (page_number < pages).then(|| href(page_number + 1)),
         },
     )?;
-    Ok(page(html, is_new.then_some(csrf.as_str())))
+    Ok(page(&state, html, is_new.then_some(csrf.as_str())))
 }
 
 pub async fn settings(
@@ -422,6 +432,32 @@ pub async fn settings(
         .iter()
         .filter_map(|o| o.to_str().ok())
         .collect();
+    let (bot_mode, webhook_url, webhook, webhook_error) = match &state.bot {
+        Some(bot) => {
+            let (webhook, error) = match bot.webhook_info().await {
+                Ok(info) => (Some(info), None),
+                Err(error) => (None, Some(error)),
+            };
+            let mode = if bot.sandbox() {
+                format!(
+                    "{} (against the built-in sandbox, not Telegram)",
+                    bot.mode()
+                )
+            } else {
+                bot.mode().to_owned()
+            };
+            (Some(mode), bot.webhook_url(), webhook, error)
+        }
+        None => (None, None, None, None),
+    };
+    let webhook = webhook.map(|w| {
+        context! {
+            url => w.url,
+            pending => w.pending_update_count,
+            last_error => w.last_error_message,
+            last_error_at => w.last_error_date.map(|at| local(at, &state)),
+        }
+    });
     let (csrf, is_new) = session::csrf_token(&headers);
     let html = render(
         &state,
@@ -435,8 +471,13 @@ pub async fn settings(
             session_hours => state.config.access_token_ttl.as_secs() / 3600,
             cors => cors.join(", "),
             sandbox => state.config.sandbox,
+            secure_cookies => state.config.cookie_secure,
+            bot_mode => bot_mode,
+            webhook_url => webhook_url,
+            webhook => webhook,
+            webhook_error => webhook_error,
             version => env!("CARGO_PKG_VERSION"),
         },
     )?;
-    Ok(page(html, is_new.then_some(csrf.as_str())))
+    Ok(page(&state, html, is_new.then_some(csrf.as_str())))
 }

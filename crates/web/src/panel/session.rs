@@ -29,14 +29,25 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value)
 }
 
-/// `Set-Cookie` for the session. Not `Secure`: the panel is also served over
-/// plain HTTP on localhost; behind TLS the proxy should add it.
-pub fn session_cookie(token: &str, max_age_secs: u64) -> String {
-    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_secs}")
+/// `Set-Cookie` for the session. `Secure` when `COOKIE_SECURE` says the panel
+/// is behind HTTPS; without it the cookie also works over plain HTTP on
+/// localhost.
+pub fn session_cookie(token: &str, max_age_secs: u64, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_secs}{}",
+        secure_flag(secure)
+    )
 }
 
-pub fn clear_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+pub fn clear_session_cookie(secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
+        secure_flag(secure)
+    )
+}
+
+fn secure_flag(secure: bool) -> &'static str {
+    if secure { "; Secure" } else { "" }
 }
 
 /// A fresh CSRF token: 32 random symbols of the link-key alphabet (192 bits).
@@ -50,8 +61,11 @@ pub fn new_csrf_token() -> String {
         .collect()
 }
 
-pub fn csrf_cookie(token: &str) -> String {
-    format!("{CSRF_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/")
+pub fn csrf_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{CSRF_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/{}",
+        secure_flag(secure)
+    )
 }
 
 /// The request's CSRF cookie, or a new token to set.

@@ -7,7 +7,7 @@ use minijinja::Environment;
 
 pub const STYLESHEET: &str = include_str!("../../assets/app.css");
 
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 10] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     (
@@ -25,6 +25,10 @@ const TEMPLATES: [(&str, &str); 9] = [
     (
         "settings.html",
         include_str!("../../templates/settings.html"),
+    ),
+    (
+        "simulator.html",
+        include_str!("../../templates/simulator.html"),
     ),
 ];
 

@@ -84,5 +84,5 @@ pub async fn users_page(
             next_page => (page_number < pages).then(|| href(page_number + 1)),
         },
     )?;
-    Ok(page(html, is_new.then_some(csrf.as_str())))
+    Ok(page(&state, html, is_new.then_some(csrf.as_str())))
 }
