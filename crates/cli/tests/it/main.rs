@@ -2,6 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin;
+mod browser;
 mod cli;
 mod config_docs;
 mod qr;
+mod server;
+mod simulator;

@@ -40,7 +40,7 @@ fn fails(dir: &Path, bot: Option<&str>, args: &[&str]) -> String {
     stderr
 }
 
-fn read_png(path: &Path) -> Vec<String> {
+pub(crate) fn read_png(path: &Path) -> Vec<String> {
     let pixmap = tiny_skia::Pixmap::decode_png(&std::fs::read(path).unwrap()).unwrap();
     let w = pixmap.width() as usize;
     let data = pixmap.data();
