@@ -62,6 +62,9 @@ pub enum Command {
     Token(commands::token::TokenCommand),
     /// Run the REST API (docs at /docs) without the bot
     Web(commands::web::WebArgs),
+    /// Fill the database with demo links, users and opens (for trying the
+    /// panel and for benchmarks)
+    DemoData(commands::demo::DemoArgs),
 }
 
 /// Runs the command line and turns failures into one line on stderr.
@@ -127,5 +130,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(command) => commands::admin::run(&config, command).await,
         Command::Token(command) => commands::token::run(&config, command).await,
         Command::Web(args) => commands::web::run(&config, args).await,
+        Command::DemoData(args) => commands::demo::run(&config, args).await,
     }
 }

@@ -9,6 +9,7 @@ pub mod admins;
 pub mod campaigns;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod events;
 pub mod links;
 pub mod settings;

@@ -369,3 +369,18 @@ fn the_database_password_never_shows_in_help_or_errors() {
     assert!(!stderr.contains("hunter2"), "{stderr}");
     assert!(stderr.contains("shop:***@127.0.0.1:1/none"), "{stderr}");
 }
+
+#[test]
+fn demo_data_fills_the_database_and_reports_what_it_wrote() {
+    let env = Env::new();
+    let out = env.ok(&["demo-data", "--links", "60", "--events", "400", "--days", "10"]);
+    assert!(
+        out.starts_with("wrote 60 links, 400 opens, 80 users,"),
+        "{out}"
+    );
+    let stats = env.json(&["stats"]);
+    assert_eq!(stats["total"], 60, "{stats}");
+    assert!(stats["opens"].as_i64().unwrap() > 300, "{stats}");
+    let error = env.fails(&["demo-data", "--days", "0"]);
+    assert!(error.contains("--days"), "{error}");
+}

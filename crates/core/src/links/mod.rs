@@ -6,7 +6,7 @@
 pub(crate) mod entity;
 mod key;
 mod manage;
-mod open;
+pub(crate) mod open;
 mod payload;
 mod series;
 mod stats;

@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admins;
+mod demo;
 mod helpers;
 mod storage;
