@@ -24,6 +24,7 @@ pub use open::{Opened, open, open_update};
 pub use payload::{AFFILIATE_PREFIX, PayloadError, StartPayload, encode_aiogram};
 pub use series::{Bucket, MAX_BUCKETS, SeriesPoint, opens_series};
 pub use stats::{CreatorStats, LinkStats, StatsScope, opens_by_day, stats, stats_by_creator};
+pub(crate) use store::status_condition;
 pub use store::{
     LinkFilter, LinkSort, Page, Revocation, create, extend, find, find_by_id, list, referral_for,
     revoke,
