@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admins;
+mod analytics;
 mod helpers;
 mod storage;
