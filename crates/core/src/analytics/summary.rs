@@ -237,21 +237,18 @@ async fn returning_users<C: ConnectionTrait>(db: &C, r: &Resolved) -> Result<i64
     let Some(from) = r.from() else {
         return Ok(0);
     };
-    // Users first seen before `from` with an open in the period.
-    let opened = Query::select()
-        .expr(Expr::val(1))
+    // Users first seen before `from` among the period's openers: one lookup
+    // per distinct opener, whatever the number of users.
+    let openers = Query::select()
+        .column((events::Entity, events::Column::TgUserId))
         .from(events::Entity)
         .cond_where(r.events())
-        .and_where(
-            Expr::col((events::Entity, events::Column::TgUserId))
-                .equals((users::Entity, users::Column::Id)),
-        )
         .to_owned();
     let query = Query::select()
         .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
         .from(users::Entity)
         .and_where(Expr::col((users::Entity, users::Column::FirstSeenAt)).lt(from))
-        .and_where(Expr::exists(opened))
+        .and_where(Expr::col((users::Entity, users::Column::Id)).in_subquery(openers))
         .to_owned();
     count_one(db, &query, "counting returning users").await
 }
