@@ -11,6 +11,7 @@ mod breakdown;
 mod buckets;
 mod filter;
 mod funnel;
+mod link_counts;
 mod referrals;
 mod series;
 mod summary;
@@ -23,6 +24,10 @@ pub use breakdown::{BreakdownRow, Dimension, breakdown};
 pub use buckets::{Bucket, MAX_BUCKETS, bucket_start, day_start, edges};
 pub use filter::{CampaignRef, Filter, parse_bound};
 pub use funnel::{Funnel, FunnelGroup, FunnelRow, funnel, funnel_by};
+pub use link_counts::{
+    CreatorStats, LinkStats, StatsScope, opens_by_day, opens_series, stats, stats_by_creator,
+    top_referrers,
+};
 pub use referrals::{ReferrerRow, referral_leaderboard};
 pub use series::{SeriesPoint, series};
 pub use summary::{OutcomeCounts, Summary, summary};
