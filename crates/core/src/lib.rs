@@ -6,6 +6,7 @@
 //! format the result.
 
 pub mod admins;
+pub mod analytics;
 pub mod campaigns;
 pub mod config;
 pub mod db;

@@ -1,6 +1,7 @@
 //! `/stats` and `/mylinks`: an operator's numbers and links.
 
-use startlink_core::links::{self, Link, LinkFilter, LinkStatus, StatsScope};
+use startlink_core::analytics::{self, StatsScope};
+use startlink_core::links::{self, Link, LinkFilter, LinkStatus};
 use startlink_core::time;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 
@@ -27,7 +28,7 @@ pub(super) async fn stats(ask: &Ask, args: &str) -> anyhow::Result<()> {
         StatsScope::Creator(ask.user_id())
     };
     let now = time::now();
-    let (counts, recent) = links::stats(&ask.ctx.db, scope, now, RECENT).await?;
+    let (counts, recent) = analytics::stats(&ask.ctx.db, scope, now, RECENT).await?;
     let t = ask.texts();
     let scope_name = if all {
         t.stats_scope_all
@@ -75,7 +76,8 @@ async fn opens_chart(
     scope: StatsScope,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<Vec<u8>> {
-    let days = links::opens_by_day(&ask.ctx.db, scope, ask.ctx.timezone, CHART_DAYS, now).await?;
+    let days =
+        analytics::opens_by_day(&ask.ctx.db, scope, ask.ctx.timezone, CHART_DAYS, now).await?;
     let chart = startlink_charts::BarChart {
         title: ask.texts().stats_chart_title.to_owned(),
         bars: days

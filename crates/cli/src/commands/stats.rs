@@ -3,8 +3,9 @@
 use anyhow::Context as _;
 use clap::Args;
 use serde::Serialize;
+use startlink_core::analytics::{self, CreatorStats, LinkStats, StatsScope};
 use startlink_core::config::Config;
-use startlink_core::links::{self, CreatorStats, LinkStats, LinkView, StatsScope};
+use startlink_core::links::LinkView;
 use startlink_core::time;
 use startlink_core::users::TgUserId;
 
@@ -30,7 +31,7 @@ pub async fn run(config: &Config, args: StatsArgs) -> anyhow::Result<()> {
     let db = open_db(config).await?;
     let now = time::now();
     if args.by_creator {
-        let rows = links::stats_by_creator(&db, now)
+        let rows = analytics::stats_by_creator(&db, now)
             .await
             .context("cannot count links")?;
         if args.json {
@@ -42,7 +43,7 @@ pub async fn run(config: &Config, args: StatsArgs) -> anyhow::Result<()> {
     let scope = args
         .created_by
         .map_or(StatsScope::All, |id| StatsScope::Creator(id.get()));
-    let (stats, recent) = links::stats(&db, scope, now, args.recent)
+    let (stats, recent) = analytics::stats(&db, scope, now, args.recent)
         .await
         .context("cannot count links")?;
     let builder = link_builder(&db, config).await?;

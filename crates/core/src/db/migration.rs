@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 use super::m0002_admins::M0002Admins;
+use super::m0003_analytics_indexes::M0003AnalyticsIndexes;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -12,7 +13,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Core), Box::new(M0002Admins)]
+        vec![
+            Box::new(M0001Core),
+            Box::new(M0002Admins),
+            Box::new(M0003AnalyticsIndexes),
+        ]
     }
 }
 

@@ -1,6 +1,7 @@
 //! Connecting to SQLite or PostgreSQL, and the one migration list both share.
 
 mod m0002_admins;
+mod m0003_analytics_indexes;
 mod migration;
 
 use std::time::Duration;

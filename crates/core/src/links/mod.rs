@@ -8,8 +8,6 @@ mod key;
 mod manage;
 pub(crate) mod open;
 mod payload;
-mod series;
-mod stats;
 mod store;
 mod url;
 
@@ -22,8 +20,7 @@ pub use key::{KEY_ALPHABET, KeyError, LinkKey, REFERRAL_PREFIX};
 pub use manage::{LinkUpdate, keys_by_id, update};
 pub use open::{Opened, open, open_update};
 pub use payload::{AFFILIATE_PREFIX, PayloadError, StartPayload, encode_aiogram};
-pub use series::{Bucket, MAX_BUCKETS, SeriesPoint, opens_series};
-pub use stats::{CreatorStats, LinkStats, StatsScope, opens_by_day, stats, stats_by_creator};
+pub(crate) use store::status_condition;
 pub use store::{
     LinkFilter, LinkSort, Page, Revocation, create, extend, find, find_by_id, list, referral_for,
     revoke,

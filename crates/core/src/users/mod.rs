@@ -8,9 +8,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use store::{
-    UserFilter, count_referred, count_since, find, list, set_lang, top_referrers, touch,
-};
+pub use store::{UserFilter, count_referred, count_since, find, list, set_lang, touch};
 
 /// A Telegram user id. User ids are positive and fit in 52 bits; we accept up to
 /// 2^53 so a future widening does not break us.

@@ -180,28 +180,3 @@ pub async fn count_since<C: ConnectionTrait>(
     }
     query.count(db).await
 }
-
-/// Users whose referral links brought the most new users: (referrer, count).
-pub async fn top_referrers<C: ConnectionTrait>(
-    db: &C,
-    limit: u64,
-) -> Result<Vec<(i64, i64)>, DbErr> {
-    use sea_orm::sea_query::{Alias, Asterisk, ExprTrait as _, Order, Query};
-
-    let joined = Alias::new("joined");
-    let query = Query::select()
-        .column(Column::ReferredBy)
-        .expr_as(Expr::col(Asterisk).count(), joined.clone())
-        .from(Entity)
-        .and_where(Expr::col(Column::ReferredBy).is_not_null())
-        .group_by_col(Column::ReferredBy)
-        .order_by(joined, Order::Desc)
-        .order_by(Column::ReferredBy, Order::Asc)
-        .limit(limit)
-        .to_owned();
-    let mut top = Vec::new();
-    for row in db.query_all(&query).await? {
-        top.push((row.try_get("", "referred_by")?, row.try_get("", "joined")?));
-    }
-    Ok(top)
-}

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admins;
+mod analytics;
 mod demo;
 mod helpers;
 mod storage;

@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use startlink_core::DatabaseConnection;
+use startlink_core::analytics::{self, StatsScope};
 use startlink_core::events::{self, EventFilter, Outcome};
 use startlink_core::links::{
     self, ExpiryChange, Extension, Link, LinkError, LinkFilter, LinkKind, LinkSort, LinkStatus,
-    NewLink, StatsScope, UseLimit, encode_aiogram,
+    NewLink, UseLimit, encode_aiogram,
 };
 use startlink_core::time;
 use startlink_core::users::{self, TgProfile, TgUserId};
@@ -796,7 +797,7 @@ async fn stats_by_status_agree_with_each_links_own_status(db: &DatabaseConnectio
             .filter(|l| scope.is_none_or(|c| l.created_by == Some(c)) && l.status(at) == status)
             .count() as i64
     };
-    let (stats, recent) = links::stats(db, StatsScope::All, at, 5).await.unwrap();
+    let (stats, recent) = analytics::stats(db, StatsScope::All, at, 5).await.unwrap();
     assert_eq!(stats.total, 30);
     assert_eq!(recent.len(), 5);
     for (status, counted) in [
@@ -820,12 +821,12 @@ async fn stats_by_status_agree_with_each_links_own_status(db: &DatabaseConnectio
     }
     assert_eq!(stats.opens, 15);
     assert_eq!(stats.opens_7d, 15);
-    let (mine, _) = links::stats(db, StatsScope::Creator(1), at, 0)
+    let (mine, _) = analytics::stats(db, StatsScope::Creator(1), at, 0)
         .await
         .unwrap();
     assert_eq!(mine.total, 10);
     assert_eq!(mine.used, expected(Some(1), LinkStatus::Used));
-    let per_creator = links::stats_by_creator(db, at).await.unwrap();
+    let per_creator = analytics::stats_by_creator(db, at).await.unwrap();
     assert_eq!(per_creator.len(), 3);
     assert_eq!(per_creator.iter().map(|c| c.stats.total).sum::<i64>(), 30);
     assert_eq!(per_creator.iter().map(|c| c.stats.opens).sum::<i64>(), 15);
@@ -997,15 +998,15 @@ async fn opens_by_day_uses_the_time_zones_day_boundaries(db: &DatabaseConnection
         .unwrap();
     let now = Utc.with_ymd_and_hms(2026, 3, 4, 12, 0, 0).unwrap();
     let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
-    let mine = links::opens_by_day(db, StatsScope::Creator(5), tz, 3, now)
+    let mine = analytics::opens_by_day(db, StatsScope::Creator(5), tz, 3, now)
         .await
         .unwrap();
     assert_eq!(mine, vec![(day(2), 0), (day(3), 1), (day(4), 2)]);
-    let all = links::opens_by_day(db, StatsScope::All, tz, 2, now)
+    let all = analytics::opens_by_day(db, StatsScope::All, tz, 2, now)
         .await
         .unwrap();
     assert_eq!(all, vec![(day(3), 1), (day(4), 3)]);
-    let utc = links::opens_by_day(db, StatsScope::All, chrono_tz::UTC, 2, now)
+    let utc = analytics::opens_by_day(db, StatsScope::All, chrono_tz::UTC, 2, now)
         .await
         .unwrap();
     assert_eq!(utc, vec![(day(3), 2), (day(4), 2)]);

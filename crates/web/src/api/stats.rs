@@ -3,7 +3,7 @@
 use axum::extract::State;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use startlink_core::links::{self, Bucket, StatsScope};
+use startlink_core::analytics::{self, Bucket, StatsScope};
 use startlink_core::{time, users};
 use utoipa::{IntoParams, ToSchema};
 
@@ -40,7 +40,7 @@ pub async fn summary(
     State(state): State<AppState>,
 ) -> Result<Json<Summary>, ApiError> {
     let now = time::now();
-    let (counts, _) = links::stats(&state.db, StatsScope::All, now, 0).await?;
+    let (counts, _) = analytics::stats(&state.db, StatsScope::All, now, 0).await?;
     let users_total = users::count_since(&state.db, None).await?;
     let new_users_7d = users::count_since(&state.db, Some(now - Duration::days(7))).await?;
     Ok(Json(Summary {
@@ -108,13 +108,9 @@ pub async fn timeseries(
         Some(b) => Bucket::parse(b)
             .ok_or_else(|| ApiError::invalid(format!("bucket: {b:?} is not hour or day")))?,
     };
-    let points = links::opens_series(&state.db, StatsScope::All, from, to, bucket, tz).await?;
+    let points = analytics::opens_series(&state.db, StatsScope::All, from, to, bucket, tz).await?;
     Ok(Json(Series {
-        bucket: match bucket {
-            Bucket::Hour => "hour",
-            Bucket::Day => "day",
-        }
-        .to_owned(),
+        bucket: bucket.as_str().to_owned(),
         timezone: tz.name().to_owned(),
         points: points
             .into_iter()

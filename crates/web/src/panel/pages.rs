@@ -9,7 +9,8 @@ use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use startlink_charts::BarChart;
-use startlink_core::links::{self, Bucket, LinkFilter, LinkSort, LinkStatus, StatsScope};
+use startlink_core::analytics::{self, Bucket, StatsScope};
+use startlink_core::links::{self, LinkFilter, LinkSort, LinkStatus};
 use startlink_core::{campaigns, time, users};
 
 use super::error::PageError;
@@ -199,7 +200,7 @@ async fn opens_chart(
         .map_or(7, |(_, n)| *n);
     let (title, bars): (String, Vec<(String, f64)>) = if range == "24h" {
         let from = now - Duration::hours(23);
-        let points = links::opens_series(
+        let points = analytics::opens_series(
             &state.db,
             StatsScope::All,
             from,
@@ -223,7 +224,7 @@ async fn opens_chart(
         ("Opens per hour, last 24 hours".into(), bars)
     } else {
         let days =
-            links::opens_by_day(&state.db, StatsScope::All, state.timezone, count, now).await?;
+            analytics::opens_by_day(&state.db, StatsScope::All, state.timezone, count, now).await?;
         let bars = days
             .iter()
             .map(|(day, n)| (day.format("%d.%m").to_string(), *n as f64))
@@ -263,8 +264,8 @@ pub async fn dashboard(
         .filter(|r| RANGES.iter().any(|(name, _)| name == r))
         .unwrap_or("7d")
         .to_owned();
-    let (counts, _) = links::stats(&state.db, StatsScope::All, now, 0).await?;
-    let today = links::opens_by_day(&state.db, StatsScope::All, state.timezone, 1, now).await?;
+    let (counts, _) = analytics::stats(&state.db, StatsScope::All, now, 0).await?;
+    let today = analytics::opens_by_day(&state.db, StatsScope::All, state.timezone, 1, now).await?;
     let chart = opens_chart(&state, &range, now).await?;
     let top_links: Vec<TopLink> = links::list(
         &state.db,
@@ -286,7 +287,7 @@ pub async fn dashboard(
     })
     .collect();
     let top_campaigns = campaigns::top_by_opens(&state.db, TOP).await?;
-    let top_referrers = users::top_referrers(&state.db, TOP).await?;
+    let top_referrers = analytics::top_referrers(&state.db, TOP).await?;
     let kpis = Kpis {
         links_total: counts.total,
         links_active: counts.active,

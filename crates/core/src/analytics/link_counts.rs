@@ -1,7 +1,9 @@
-//! Link counts by status and open counts, globally or for one creator.
-//! (The analytics module will take over time series and breakdowns.)
+//! The dashboard's and `/stats`' counts: links by status and opens, globally or
+//! for one creator, opens per day, the referral ranking. Moved here from
+//! `links` and `users` with their signatures unchanged; `opens_by_day` and
+//! `opens_series` are [`series`](super::series) for a creator or everyone.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr,
@@ -9,10 +11,10 @@ use sea_orm::sea_query::{
 use sea_orm::{ConnectionTrait, DbErr, IdenStatic, QueryResult};
 use serde::Serialize;
 
-use super::entity::{Column, Entity};
-use super::store::{LinkFilter, list, status_condition};
-use super::{Link, LinkError, LinkStatus};
+use super::{AnalyticsError, Bucket, Filter, SeriesPoint, day_start, series};
 use crate::events::entity as event_entity;
+use crate::links::entity::{Column, Entity};
+use crate::links::{Link, LinkError, LinkFilter, LinkStatus, list, status_condition};
 
 /// Whose links to count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,8 +167,7 @@ pub async fn stats_by_creator<C: ConnectionTrait>(
 }
 
 /// Opens per calendar day in `tz` for the last `days` days up to `now`'s day,
-/// oldest first, zeros included. Day boundaries are computed in `tz` (DST-safe)
-/// and counted in one query.
+/// oldest first, zeros included. Day boundaries are computed in `tz` (DST-safe).
 pub async fn opens_by_day<C: ConnectionTrait>(
     db: &C,
     scope: StatsScope,
@@ -175,65 +176,88 @@ pub async fn opens_by_day<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Vec<(NaiveDate, i64)>, LinkError> {
     let today = now.with_timezone(&tz).date_naive();
-    let dates: Vec<NaiveDate> = (0..days)
-        .rev()
-        .filter_map(|back| today.checked_sub_days(chrono::Days::new(u64::from(back))))
-        .collect();
-    let (Some(first), Some(last)) = (dates.first(), dates.last()) else {
+    let (Some(first), Some(tomorrow)) = (
+        today.checked_sub_days(Days::new(u64::from(days.saturating_sub(1)))),
+        today.succ_opt(),
+    ) else {
         return Ok(Vec::new());
     };
-    let at = || Expr::col((event_entity::Entity, event_entity::Column::At));
-    let mut query = Query::select();
-    query
-        .from(event_entity::Entity)
-        .inner_join(
-            Entity,
-            Expr::col((Entity, Column::Id))
-                .equals((event_entity::Entity, event_entity::Column::LinkId)),
-        )
-        .and_where(at().gte(day_start(*first, tz)))
-        .and_where(at().lt(day_start(next_day(*last), tz)));
-    for (i, date) in dates.iter().enumerate() {
-        let in_day = at()
-            .gte(day_start(*date, tz))
-            .and(at().lt(day_start(next_day(*date), tz)));
-        let one_if: SimpleExpr = Expr::case(in_day, 1).finally(0).into();
-        let sum: SimpleExpr = Func::sum(one_if).into();
-        query.expr_as(
-            Func::coalesce([sum, Expr::val(0)]),
-            Alias::new(format!("d{i}")),
-        );
+    if days == 0 {
+        return Ok(Vec::new());
     }
-    if let StatsScope::Creator(creator) = scope {
-        query.and_where(Expr::col((Entity, Column::CreatedBy)).eq(creator));
-    }
-    let row = db.query_one(&query).await?;
-    let mut result = Vec::with_capacity(dates.len());
-    for (i, date) in dates.into_iter().enumerate() {
-        let count = match &row {
-            Some(row) => row
-                .try_get::<Option<i64>>("", &format!("d{i}"))?
-                .unwrap_or(0),
-            None => 0,
-        };
-        result.push((date, count));
-    }
-    Ok(result)
+    let filter = Filter {
+        creator: scope.creator(),
+        ..Filter::period(day_start(first, tz), day_start(tomorrow, tz))
+    };
+    let points = series(db, &filter, Bucket::Day, tz, now).await?;
+    Ok(points
+        .into_iter()
+        .map(|p| (p.start.with_timezone(&tz).date_naive(), p.opens))
+        .collect())
 }
 
-fn next_day(date: NaiveDate) -> NaiveDate {
-    date.succ_opt().unwrap_or(date)
+/// Opens of links in `scope` per bucket covering `[from, to)`, oldest first,
+/// zeros included; [`series`] for a creator or everyone.
+pub async fn opens_series<C: ConnectionTrait>(
+    db: &C,
+    scope: StatsScope,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    bucket: Bucket,
+    tz: Tz,
+) -> Result<Vec<SeriesPoint>, LinkError> {
+    let filter = Filter {
+        creator: scope.creator(),
+        ..Filter::period(from, to)
+    };
+    Ok(series(db, &filter, bucket, tz, to).await?)
 }
 
-/// The first instant of `date` in `tz`; where a clock change skips midnight, the
-/// first instant that exists.
-pub(super) fn day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let mut local = date.and_time(NaiveTime::MIN);
-    for _ in 0..4 {
-        if let Some(at) = tz.from_local_datetime(&local).earliest() {
-            return at.with_timezone(&Utc);
+/// Users whose referral links brought the most new users: (referrer, count).
+pub async fn top_referrers<C: ConnectionTrait>(
+    db: &C,
+    limit: u64,
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    use sea_orm::Order;
+
+    use crate::users::entity::{Column as UserColumn, Entity as Users};
+
+    let joined = Alias::new("joined");
+    let query = Query::select()
+        .column(UserColumn::ReferredBy)
+        .expr_as(Expr::col(Asterisk).count(), joined.clone())
+        .from(Users)
+        .and_where(Expr::col(UserColumn::ReferredBy).is_not_null())
+        .group_by_col(UserColumn::ReferredBy)
+        .order_by(joined, Order::Desc)
+        .order_by(UserColumn::ReferredBy, Order::Asc)
+        .limit(limit)
+        .to_owned();
+    let mut top = Vec::new();
+    for row in db.query_all(&query).await? {
+        top.push((row.try_get("", "referred_by")?, row.try_get("", "joined")?));
+    }
+    Ok(top)
+}
+
+impl StatsScope {
+    fn creator(self) -> Option<i64> {
+        match self {
+            Self::All => None,
+            Self::Creator(creator) => Some(creator),
         }
-        local += Duration::minutes(30);
     }
-    local.and_utc()
+}
+
+impl From<AnalyticsError> for LinkError {
+    fn from(error: AnalyticsError) -> Self {
+        match error {
+            AnalyticsError::Invalid { field, reason } => Self::Invalid { field, reason },
+            AnalyticsError::UnknownCampaign(name) => {
+                Self::invalid("campaign", format!("no campaign is named {name:?}"))
+            }
+            AnalyticsError::Corrupt(what) => Self::Corrupt(what),
+            AnalyticsError::Db { source, .. } => Self::Db(source),
+        }
+    }
 }

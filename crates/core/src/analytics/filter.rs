@@ -1,0 +1,307 @@
+//! Which links, events and users a figure counts: a period and link attributes.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait};
+
+use super::AnalyticsError;
+use super::buckets::day_start;
+use crate::campaigns;
+use crate::events::entity as events;
+use crate::links::entity as links;
+use crate::links::{LinkKind, LinkStatus, status_condition};
+use crate::users::entity as users;
+
+/// A campaign, by name (as the operator types it) or by id (as the panel links it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CampaignRef {
+    Id(i64),
+    Name(String),
+}
+
+/// What to count. Every field narrows; `Default` counts everything.
+///
+/// The period `[from, to)` applies to each figure's own instant: a link's
+/// `created_at`, an event's `at`, a user's `first_seen_at`. The other fields
+/// describe links: an event counts when its link matches (events of no link,
+/// `not_found` and `invalid`, count only while no link field is set), a user
+/// when the link he first came through matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Inclusive start; `None`: from the beginning.
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive end; `None`: no end.
+    pub to: Option<DateTime<Utc>>,
+    pub campaign: Option<CampaignRef>,
+    /// Telegram id of the links' creator.
+    pub creator: Option<i64>,
+    pub kind: Option<LinkKind>,
+    /// The links' status at the `now` the figure is computed for.
+    pub status: Option<LinkStatus>,
+}
+
+impl Filter {
+    /// Everything in `[from, to)`.
+    pub fn period(from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        Self {
+            from: Some(from),
+            to: Some(to),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the period from text (RFC 3339, or a date `YYYY-MM-DD` meaning the
+    /// start of that day in `tz`); `from` after `to` is an error.
+    pub fn with_period_text(
+        mut self,
+        from: Option<&str>,
+        to: Option<&str>,
+        tz: Tz,
+    ) -> Result<Self, AnalyticsError> {
+        self.from = from.map(|f| parse_bound("from", f, tz)).transpose()?;
+        self.to = to.map(|t| parse_bound("to", t, tz)).transpose()?;
+        self.check()?;
+        Ok(self)
+    }
+
+    /// Refuses a period whose start is after its end.
+    pub fn check(&self) -> Result<(), AnalyticsError> {
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && from > to
+        {
+            return Err(AnalyticsError::invalid(
+                "from",
+                format!("{from} is after to ({to})"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The same filter over the period of the same length that ends where this
+    /// one starts; `None` unless both ends are set.
+    pub fn previous_period(&self) -> Option<Self> {
+        let (from, to) = (self.from?, self.to?);
+        let length = to.signed_duration_since(from);
+        Some(Self {
+            from: Some(from.checked_sub_signed(length)?),
+            to: Some(from),
+            ..self.clone()
+        })
+    }
+
+    fn has_link_fields(&self) -> bool {
+        self.campaign.is_some()
+            || self.creator.is_some()
+            || self.kind.is_some()
+            || self.status.is_some()
+    }
+
+    /// Looks the campaign up (an unknown name is an error) and fixes `now`.
+    pub(crate) async fn resolve<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        now: DateTime<Utc>,
+    ) -> Result<Resolved, AnalyticsError> {
+        self.check()?;
+        let campaign_id = match &self.campaign {
+            None => None,
+            Some(CampaignRef::Id(id)) => Some(*id),
+            Some(CampaignRef::Name(name)) => Some(
+                campaigns::find_by_name(db, name.trim())
+                    .await
+                    .map_err(AnalyticsError::db("looking up the campaign"))?
+                    .ok_or_else(|| AnalyticsError::UnknownCampaign(name.clone()))?
+                    .id,
+            ),
+        };
+        Ok(Resolved {
+            filter: self.clone(),
+            campaign_id,
+            now,
+        })
+    }
+}
+
+/// Parses one end of a period: RFC 3339, a local date-time, or a date
+/// `YYYY-MM-DD` meaning its first instant in `tz` (midnight, or the first
+/// instant that exists where a clock change skips midnight).
+pub fn parse_bound(
+    field: &'static str,
+    input: &str,
+    tz: Tz,
+) -> Result<DateTime<Utc>, AnalyticsError> {
+    let text = input.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(day_start(date, tz));
+    }
+    crate::time::parse_instant(text, tz).map_err(|e| AnalyticsError::invalid(field, e.to_string()))
+}
+
+/// A [`Filter`] with its campaign looked up and its `now` fixed: builds the SQL.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved {
+    pub filter: Filter,
+    pub campaign_id: Option<i64>,
+    pub now: DateTime<Utc>,
+}
+
+impl Resolved {
+    pub fn from(&self) -> Option<DateTime<Utc>> {
+        self.filter.from
+    }
+
+    /// Conditions on `links` columns (unqualified: used where `links` is the
+    /// only table with these names) from the link fields, period excluded.
+    pub fn link_fields(&self) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(id) = self.campaign_id {
+            cond = cond.add(links::Column::CampaignId.eq(id));
+        }
+        if let Some(creator) = self.filter.creator {
+            cond = cond.add(links::Column::CreatedBy.eq(creator));
+        }
+        if let Some(kind) = self.filter.kind {
+            cond = cond.add(links::Column::Kind.eq(kind.as_str()));
+        }
+        if let Some(status) = self.filter.status {
+            cond = cond.add(status_condition(status, self.now));
+        }
+        cond
+    }
+
+    /// Links created in the period that match the link fields (on `links`).
+    pub fn links_created(&self) -> Condition {
+        let created = Expr::col((links::Entity, links::Column::CreatedAt));
+        let mut cond = self.link_fields();
+        if let Some(from) = self.filter.from {
+            cond = cond.add(created.clone().gte(from));
+        }
+        if let Some(to) = self.filter.to {
+            cond = cond.add(created.lt(to));
+        }
+        cond
+    }
+
+    /// `SELECT id FROM links WHERE <link fields>`, or `None` when every link matches.
+    fn matching_links(&self) -> Option<SelectStatement> {
+        if !self.filter.has_link_fields() {
+            return None;
+        }
+        Some(
+            Query::select()
+                .column(links::Column::Id)
+                .from(links::Entity)
+                .cond_where(self.link_fields())
+                .to_owned(),
+        )
+    }
+
+    /// Events in the period whose link matches (on `link_events`).
+    pub fn events(&self) -> Condition {
+        let mut cond = self.events_in_period();
+        if let Some(ids) = self.matching_links() {
+            cond = cond.add(Expr::col((events::Entity, events::Column::LinkId)).in_subquery(ids));
+        }
+        cond
+    }
+
+    /// Events in the period, whatever their link.
+    pub fn events_in_period(&self) -> Condition {
+        let at = Expr::col((events::Entity, events::Column::At));
+        let mut cond = Condition::all();
+        if let Some(from) = self.filter.from {
+            cond = cond.add(at.clone().gte(from));
+        }
+        if let Some(to) = self.filter.to {
+            cond = cond.add(at.lt(to));
+        }
+        cond
+    }
+
+    /// Users first seen in the period through a matching link (on `tg_users`).
+    pub fn new_users(&self) -> Condition {
+        let first = Expr::col((users::Entity, users::Column::FirstSeenAt));
+        let mut cond = Condition::all();
+        if let Some(from) = self.filter.from {
+            cond = cond.add(first.clone().gte(from));
+        }
+        if let Some(to) = self.filter.to {
+            cond = cond.add(first.lt(to));
+        }
+        if let Some(ids) = self.matching_links() {
+            cond =
+                cond.add(Expr::col((users::Entity, users::Column::FirstLinkId)).in_subquery(ids));
+        }
+        cond
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_plain_date_is_the_start_of_that_day_in_the_time_zone() {
+        let at = parse_bound("from", "2026-03-02", chrono_tz::Asia::Tashkent).unwrap();
+        assert_eq!(at, Utc.with_ymd_and_hms(2026, 3, 1, 19, 0, 0).unwrap());
+        let at = parse_bound("to", " 2026-03-29 ", chrono_tz::Europe::Berlin).unwrap();
+        assert_eq!(at, Utc.with_ymd_and_hms(2026, 3, 28, 23, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn rfc3339_keeps_its_own_offset() {
+        let at = parse_bound("from", "2026-03-02T00:30:00+05:00", chrono_tz::UTC).unwrap();
+        assert_eq!(at, Utc.with_ymd_and_hms(2026, 3, 1, 19, 30, 0).unwrap());
+    }
+
+    #[test]
+    fn a_date_whose_midnight_a_clock_change_skips_starts_at_the_first_real_instant() {
+        // Chile moved its clocks from 00:00 to 01:00 on 2026-09-06.
+        let tz = chrono_tz::America::Santiago;
+        let at = parse_bound("from", "2026-09-06", tz).unwrap();
+        assert_eq!(at, Utc.with_ymd_and_hms(2026, 9, 6, 4, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn bad_bounds_name_the_field() {
+        for bad in ["", "yesterday", "2026-02-30", "2026-13-01", "01.03.2026"] {
+            let error = parse_bound("to", bad, chrono_tz::UTC).unwrap_err();
+            assert!(error.to_string().starts_with("to: "), "{bad:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn from_after_to_is_refused_and_equal_ends_are_an_empty_period() {
+        let tz = chrono_tz::Asia::Tashkent;
+        let error = Filter::default()
+            .with_period_text(Some("2026-03-05"), Some("2026-03-04"), tz)
+            .unwrap_err();
+        assert!(error.to_string().starts_with("from: "), "{error}");
+        assert!(
+            Filter::default()
+                .with_period_text(Some("2026-03-05"), Some("2026-03-05"), tz)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_previous_period_has_the_same_length_and_ends_at_the_start() {
+        let from = Utc.with_ymd_and_hms(2026, 3, 8, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 3, 15, 0, 0, 0).unwrap();
+        let filter = Filter {
+            creator: Some(7),
+            ..Filter::period(from, to)
+        };
+        let previous = filter.previous_period().unwrap();
+        assert_eq!(
+            previous.from,
+            Some(Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap())
+        );
+        assert_eq!(previous.to, Some(from));
+        assert_eq!(previous.creator, Some(7));
+        assert_eq!(Filter::default().previous_period(), None);
+    }
+}
