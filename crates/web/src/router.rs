@@ -84,6 +84,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(campaigns::list))
         .routes(routes!(stats::summary))
         .routes(routes!(stats::timeseries))
+        .routes(routes!(stats::breakdown))
+        .routes(routes!(stats::funnel))
+        .routes(routes!(stats::referrals))
         .routes(routes!(metrics::metrics))
 }
 

@@ -1,9 +1,13 @@
-//! `GET /api/v1/stats/summary` and `/api/v1/stats/timeseries`.
+//! `GET /api/v1/stats/…`: summary, timeseries, breakdown, funnel, referrals.
+//! Every number comes from `startlink_core::analytics`.
 
 use axum::extract::State;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use startlink_core::analytics::{self, Bucket, StatsScope};
+use startlink_core::analytics::{
+    self, AnalyticsError, Bucket, CampaignRef, Dimension, Filter, FunnelGroup, StatsScope,
+};
+use startlink_core::links::{LinkKind, LinkStatus};
 use startlink_core::{time, users};
 use utoipa::{IntoParams, ToSchema};
 
@@ -64,7 +68,7 @@ pub struct SeriesQuery {
     pub from: Option<String>,
     /// End, exclusive; default now.
     pub to: Option<String>,
-    /// `hour` or `day` (default; calendar days in `TIMEZONE`).
+    /// `hour`, `day` (default; calendar days in `TIMEZONE`) or `week` (ISO weeks from Monday).
     pub bucket: Option<String>,
 }
 
@@ -82,7 +86,8 @@ pub struct Series {
     pub points: Vec<SeriesPointOut>,
 }
 
-/// Opens per hour or per day, zeros included.
+/// Opens per hour, day or week, zeros included: every `/start` with a
+/// payload, also the ones that match no link (`not_found`, `invalid`).
 #[utoipa::path(
     get, path = "/api/v1/stats/timeseries", tag = "stats",
     security(("bearer" = ["stats:read"])),
@@ -106,7 +111,7 @@ pub async fn timeseries(
     let bucket = match query.bucket.as_deref() {
         None => Bucket::Day,
         Some(b) => Bucket::parse(b)
-            .ok_or_else(|| ApiError::invalid(format!("bucket: {b:?} is not hour or day")))?,
+            .ok_or_else(|| ApiError::invalid(format!("bucket: {b:?} is not hour, day or week")))?,
     };
     let points = analytics::opens_series(&state.db, StatsScope::All, from, to, bucket, tz).await?;
     Ok(Json(Series {
@@ -118,6 +123,281 @@ pub async fn timeseries(
                 start: p.start,
                 end: p.end,
                 opens: p.opens,
+            })
+            .collect(),
+    }))
+}
+
+/// The filters every analytics route takes (the CLI's `export` and `report`
+/// take the same).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AnalyticsQuery {
+    /// Start, inclusive: RFC 3339, or a date `YYYY-MM-DD` (its first instant in `TIMEZONE`).
+    pub from: Option<String>,
+    /// End, exclusive, in the same forms.
+    pub to: Option<String>,
+    /// Campaign name.
+    pub campaign: Option<String>,
+    /// Telegram id of the links' creator.
+    pub creator: Option<i64>,
+    /// `order`, `campaign` or `referral`.
+    pub kind: Option<String>,
+    /// `active`, `used`, `expired` or `revoked`.
+    pub status: Option<String>,
+}
+
+impl From<AnalyticsError> for ApiError {
+    fn from(error: AnalyticsError) -> Self {
+        if error.is_invalid_input() {
+            Self::BadRequest(error.to_string())
+        } else {
+            Self::Internal(anyhow::Error::new(error).context("analytics"))
+        }
+    }
+}
+
+impl AnalyticsQuery {
+    /// The analytics filter these parameters describe; bad values are 400.
+    pub fn filter(&self, tz: chrono_tz::Tz) -> Result<Filter, ApiError> {
+        let kind = match self
+            .kind
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
+            None => None,
+            Some(k) => Some(LinkKind::parse(k).ok_or_else(|| {
+                ApiError::BadRequest(format!("kind: {k:?} is not order, campaign or referral"))
+            })?),
+        };
+        let status = match self
+            .status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(s) => Some(LinkStatus::parse(s).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "status: {s:?} is not active, used, expired or revoked"
+                ))
+            })?),
+        };
+        let filter = Filter {
+            campaign: self
+                .campaign
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(|c| CampaignRef::Name(c.to_owned())),
+            creator: self.creator,
+            kind,
+            status,
+            ..Filter::default()
+        };
+        Ok(filter.with_period_text(
+            self.from.as_deref().filter(|f| !f.trim().is_empty()),
+            self.to.as_deref().filter(|t| !t.trim().is_empty()),
+            tz,
+        )?)
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BreakdownQuery {
+    /// `campaign`, `utm_source`, `utm_medium`, `utm_campaign`, `creator`, `kind` or `outcome`.
+    pub by: String,
+}
+
+/// One group of a breakdown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BreakdownRowOut {
+    /// What people read: campaign name, UTM value, creator id, kind, outcome;
+    /// `null` for links without a value.
+    pub key: Option<String>,
+    /// The campaign's or creator's id.
+    pub id: Option<i64>,
+    /// Opens in the period.
+    pub opens: i64,
+    /// Of which took a use (redeemed or accepted).
+    pub uses: i64,
+    /// Links created in the period (`null` for outcomes).
+    pub links: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BreakdownOut {
+    pub by: String,
+    pub rows: Vec<BreakdownRowOut>,
+}
+
+/// Opens, uses and links per campaign, UTM value, creator, kind or outcome.
+#[utoipa::path(
+    get, path = "/api/v1/stats/breakdown", tag = "stats",
+    security(("bearer" = ["stats:read"])),
+    params(BreakdownQuery, AnalyticsQuery),
+    responses((status = 200, body = BreakdownOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+)]
+pub async fn breakdown(
+    _: Authorized<StatsRead>,
+    State(state): State<AppState>,
+    Query(by): Query<BreakdownQuery>,
+    Query(query): Query<AnalyticsQuery>,
+) -> Result<Json<BreakdownOut>, ApiError> {
+    let dimension = Dimension::parse(by.by.trim()).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "by: {:?} is not one of campaign, utm_source, utm_medium, utm_campaign, creator, kind, outcome",
+            by.by
+        ))
+    })?;
+    let filter = query.filter(state.timezone)?;
+    let rows = analytics::breakdown(&state.db, &filter, dimension, time::now()).await?;
+    Ok(Json(BreakdownOut {
+        by: dimension.as_str().to_owned(),
+        rows: rows
+            .into_iter()
+            .map(|r| BreakdownRowOut {
+                key: r.key,
+                id: r.id,
+                opens: r.opens,
+                uses: r.uses,
+                links: r.links,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LimitQuery {
+    /// Rows per list (default 20, at most 500).
+    pub limit: Option<u64>,
+}
+
+fn limit(query: &LimitQuery) -> Result<u64, ApiError> {
+    match query.limit {
+        None => Ok(20),
+        Some(n) if (1..=super::MAX_PAGE_SIZE).contains(&n) => Ok(n),
+        Some(n) => Err(ApiError::BadRequest(format!(
+            "limit: {n} is not between 1 and {}",
+            super::MAX_PAGE_SIZE
+        ))),
+    }
+}
+
+/// Opens → uses → new users.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FunnelOut {
+    /// Opens of links in the period, whatever the outcome.
+    pub opens: i64,
+    /// Opens that took a use: redeemed (orders) or accepted (campaigns, referrals).
+    pub uses: i64,
+    /// Users first seen in the period who came through these links.
+    pub new_users: i64,
+}
+
+/// A funnel for one campaign (`key` = its name) or link (`key` = its key).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FunnelRowOut {
+    pub id: i64,
+    pub key: String,
+    pub opens: i64,
+    pub uses: i64,
+    pub new_users: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FunnelsOut {
+    pub total: FunnelOut,
+    /// Campaigns with the most opens first.
+    pub campaigns: Vec<FunnelRowOut>,
+    /// Links with the most opens first.
+    pub links: Vec<FunnelRowOut>,
+}
+
+fn funnel_rows(rows: Vec<analytics::FunnelRow>) -> Vec<FunnelRowOut> {
+    rows.into_iter()
+        .map(|r| FunnelRowOut {
+            id: r.id,
+            key: r.key,
+            opens: r.funnel.opens,
+            uses: r.funnel.uses,
+            new_users: r.funnel.new_users,
+        })
+        .collect()
+}
+
+/// The funnel overall, per campaign and per link.
+#[utoipa::path(
+    get, path = "/api/v1/stats/funnel", tag = "stats",
+    security(("bearer" = ["stats:read"])),
+    params(AnalyticsQuery, LimitQuery),
+    responses((status = 200, body = FunnelsOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+)]
+pub async fn funnel(
+    _: Authorized<StatsRead>,
+    State(state): State<AppState>,
+    Query(query): Query<AnalyticsQuery>,
+    Query(limit_query): Query<LimitQuery>,
+) -> Result<Json<FunnelsOut>, ApiError> {
+    let filter = query.filter(state.timezone)?;
+    let limit = limit(&limit_query)?;
+    let now = time::now();
+    let total = analytics::funnel(&state.db, &filter, now).await?;
+    let campaigns =
+        analytics::funnel_by(&state.db, &filter, FunnelGroup::Campaign, limit, now).await?;
+    let links = analytics::funnel_by(&state.db, &filter, FunnelGroup::Link, limit, now).await?;
+    Ok(Json(FunnelsOut {
+        total: FunnelOut {
+            opens: total.opens,
+            uses: total.uses,
+            new_users: total.new_users,
+        },
+        campaigns: funnel_rows(campaigns),
+        links: funnel_rows(links),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferrerOut {
+    /// Telegram id of the referrer.
+    pub referrer: i64,
+    /// Users he brought (first seen in the period).
+    pub joined: i64,
+    /// Of whom opened anything in the last 7 days.
+    pub active_7d: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralsOut {
+    pub rows: Vec<ReferrerOut>,
+}
+
+/// The referral leaderboard: who brought the most users.
+#[utoipa::path(
+    get, path = "/api/v1/stats/referrals", tag = "stats",
+    security(("bearer" = ["stats:read"])),
+    params(AnalyticsQuery, LimitQuery),
+    responses((status = 200, body = ReferralsOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+)]
+pub async fn referrals(
+    _: Authorized<StatsRead>,
+    State(state): State<AppState>,
+    Query(query): Query<AnalyticsQuery>,
+    Query(limit_query): Query<LimitQuery>,
+) -> Result<Json<ReferralsOut>, ApiError> {
+    let filter = query.filter(state.timezone)?;
+    let limit = limit(&limit_query)?;
+    let rows = analytics::referral_leaderboard(&state.db, &filter, limit, time::now()).await?;
+    Ok(Json(ReferralsOut {
+        rows: rows
+            .into_iter()
+            .map(|r| ReferrerOut {
+                referrer: r.referrer,
+                joined: r.joined,
+                active_7d: r.active_7d,
             })
             .collect(),
     }))

@@ -13,6 +13,8 @@ api_suite!(
     events_filter_by_link_user_outcome_and_time,
     users_are_listed_with_the_link_that_brought_them,
     the_summary_and_the_time_series_count_the_same_opens,
+    breakdown_funnel_and_referrals_match_the_opens,
+    analytics_routes_refuse_bad_parameters_with_400,
 );
 
 /// A one-time link opened by users 1, 2, then 1 again; and a campaign opened by 3.
@@ -179,9 +181,10 @@ async fn the_summary_and_the_time_series_count_the_same_opens(app: TestApp) {
             .iter()
             .map(|p| p["opens"].as_i64().unwrap())
             .sum::<i64>(),
-        4
+        5,
+        "the summary's 4 opens of links and the open of an unknown payload"
     );
-    assert_eq!(points.last().unwrap()["opens"], 4);
+    assert_eq!(points.last().unwrap()["opens"], 5);
 
     let from = (time::now() - Duration::hours(5))
         .to_rfc3339()
@@ -202,10 +205,11 @@ async fn the_summary_and_the_time_series_count_the_same_opens(app: TestApp) {
             .iter()
             .map(|p| p["opens"].as_i64().unwrap())
             .sum::<i64>(),
-        4
+        5,
+        "the summary's 4 opens of links and the open of an unknown payload"
     );
     for bad in [
-        "bucket=week",
+        "bucket=month",
         "from=2026-01-02&to=2026-01-01",
         "bucket=hour&from=2020-01-01",
     ] {
@@ -215,6 +219,110 @@ async fn the_summary_and_the_time_series_count_the_same_opens(app: TestApp) {
                 .status(),
             422,
             "{bad}"
+        );
+    }
+}
+
+async fn breakdown_funnel_and_referrals_match_the_opens(app: TestApp) {
+    let admin = app.admin().await;
+    let (order_key, _) = some_opens(&app, &admin).await;
+    let viewer = app
+        .token_for("viewer1", startlink_core::admins::Role::Viewer)
+        .await;
+
+    let by_kind = json(
+        app.get("/api/v1/stats/breakdown?by=kind", &viewer).await,
+        200,
+    )
+    .await;
+    assert_eq!(by_kind["by"], "kind");
+    let rows = by_kind["rows"].as_array().unwrap();
+    let row = |key: &str| rows.iter().find(|r| r["key"] == key).cloned().unwrap();
+    assert_eq!(row("order")["opens"], 3, "{by_kind}");
+    assert_eq!(row("order")["uses"], 1, "{by_kind}");
+    assert_eq!(row("order")["links"], 1, "{by_kind}");
+    assert_eq!(row("campaign")["opens"], 1, "{by_kind}");
+    assert_eq!(row("campaign")["uses"], 1, "{by_kind}");
+
+    let by_outcome = json(
+        app.get("/api/v1/stats/breakdown?by=outcome", &admin).await,
+        200,
+    )
+    .await;
+    let opens: i64 = by_outcome["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["opens"].as_i64().unwrap())
+        .sum();
+    assert_eq!(opens, 5, "every open, the unknown key's too: {by_outcome}");
+
+    let by_campaign = json(
+        app.get(
+            "/api/v1/stats/breakdown?by=campaign&campaign=spring",
+            &admin,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        by_campaign["rows"].as_array().unwrap().len(),
+        1,
+        "{by_campaign}"
+    );
+    assert_eq!(by_campaign["rows"][0]["key"], "spring");
+
+    let funnel = json(app.get("/api/v1/stats/funnel", &admin).await, 200).await;
+    assert_eq!(funnel["total"]["opens"], 4, "opens of links: {funnel}");
+    assert_eq!(funnel["total"]["uses"], 2, "{funnel}");
+    assert_eq!(funnel["total"]["new_users"], 3, "users 1, 2, 3: {funnel}");
+    assert_eq!(funnel["links"][0]["key"], order_key.as_str(), "{funnel}");
+    assert_eq!(funnel["campaigns"][0]["key"], "spring", "{funnel}");
+
+    // Everything lies before tomorrow: an empty period counts nothing.
+    let tomorrow = (time::now() + Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let empty = json(
+        app.get(&format!("/api/v1/stats/funnel?from={tomorrow}"), &admin)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(empty["total"]["opens"], 0, "{empty}");
+
+    let referrals = json(
+        app.get("/api/v1/stats/referrals?limit=5", &admin).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        referrals["rows"],
+        json!([]),
+        "no referral links: {referrals}"
+    );
+}
+
+async fn analytics_routes_refuse_bad_parameters_with_400(app: TestApp) {
+    let admin = app.admin().await;
+    for path in [
+        "/api/v1/stats/breakdown?by=planet",
+        "/api/v1/stats/breakdown",
+        "/api/v1/stats/breakdown?by=kind&from=yesterday",
+        "/api/v1/stats/breakdown?by=kind&from=2026-02-01&to=2026-01-01",
+        "/api/v1/stats/funnel?to=2026-13-01",
+        "/api/v1/stats/funnel?kind=poster",
+        "/api/v1/stats/funnel?status=lost",
+        "/api/v1/stats/funnel?campaign=no-such-campaign",
+        "/api/v1/stats/referrals?limit=0",
+        "/api/v1/stats/referrals?limit=many",
+    ] {
+        let body = json(app.get(path, &admin).await, 400).await;
+        assert_eq!(body["error"], "bad_request", "{path}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().len() > 5,
+            "{path}: {body}"
         );
     }
 }
