@@ -300,6 +300,8 @@ pub async fn seed(
             .await?;
     }
     progress(report.links + report.events, total);
+    // Bulk inserts bypass `events::record`: recount the hourly opens.
+    crate::analytics::rollup::rebuild(db).await?;
     Ok(report)
 }
 

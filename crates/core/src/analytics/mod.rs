@@ -13,6 +13,7 @@ mod filter;
 mod funnel;
 mod link_counts;
 mod referrals;
+pub mod rollup;
 mod series;
 mod summary;
 mod top;

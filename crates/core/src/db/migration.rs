@@ -6,6 +6,7 @@ use sea_orm_migration::schema::*;
 
 use super::m0002_admins::M0002Admins;
 use super::m0003_analytics_indexes::M0003AnalyticsIndexes;
+use super::m0004_opens_hourly::M0004OpensHourly;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0001Core),
             Box::new(M0002Admins),
             Box::new(M0003AnalyticsIndexes),
+            Box::new(M0004OpensHourly),
         ]
     }
 }

@@ -2,6 +2,7 @@
 
 mod m0002_admins;
 mod m0003_analytics_indexes;
+mod m0004_opens_hourly;
 mod migration;
 
 use std::time::Duration;

@@ -8,6 +8,7 @@ use sea_orm::{
 
 use super::entity::{self, Column, Entity};
 use super::{Event, Outcome};
+use crate::analytics::rollup::{self, LinkFacts};
 use crate::users::TgUserId;
 
 /// Longest raw payload kept on an event (Telegram's own limit is 64).
@@ -17,6 +18,8 @@ const MAX_STORED_PAYLOAD: usize = 128;
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
     pub link_id: Option<i64>,
+    /// The link's kind and campaign, for the hourly counts (`analytics::rollup`).
+    pub link: Option<LinkFacts>,
     pub user: TgUserId,
     pub outcome: Outcome,
     /// The raw payload, for opens that matched no link.
@@ -27,8 +30,9 @@ pub struct NewEvent<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Appends one event. Returns `false`, recording nothing, when an event for the
-/// same Telegram update exists already.
+/// Appends one event and counts it in `opens_hourly` (call it in a
+/// transaction, so both or neither are written). Returns `false`, recording
+/// nothing, when an event for the same Telegram update exists already.
 pub async fn record<C: ConnectionTrait>(db: &C, event: NewEvent<'_>) -> Result<bool, DbErr> {
     let payload = event
         .payload
@@ -47,6 +51,17 @@ pub async fn record<C: ConnectionTrait>(db: &C, event: NewEvent<'_>) -> Result<b
         .on_conflict(OnConflict::column(Column::UpdateId).do_nothing().to_owned())
         .exec_without_returning(db)
         .await?;
+    if inserted == 1 {
+        rollup::count_event(
+            db,
+            event.at,
+            event.link,
+            event.outcome,
+            event.user.get(),
+            event.new_user,
+        )
+        .await?;
+    }
     Ok(inserted == 1)
 }
 

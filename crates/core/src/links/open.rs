@@ -10,6 +10,7 @@ use sea_orm::{
 use super::entity::{self as link_entity, Column};
 use super::payload::StartPayload;
 use super::{Link, LinkError, LinkKind, store};
+use crate::analytics::rollup::LinkFacts;
 use crate::events::{self, NewEvent, Outcome};
 use crate::users::{self, Attribution, TgProfile, TgUserId};
 use crate::{campaigns, time};
@@ -91,8 +92,18 @@ where
             (outcome, Some(model))
         }
     };
+    let link = match &model {
+        Some(m) => Some(LinkFacts {
+            kind: LinkKind::parse(&m.kind).ok_or_else(|| {
+                LinkError::Corrupt(format!("link {} has kind {:?}", m.id, m.kind))
+            })?,
+            campaign_id: m.campaign_id,
+        }),
+        None => None,
+    };
     let event = NewEvent {
         link_id: model.as_ref().map(|m| m.id),
+        link,
         user: user.id,
         outcome,
         payload: model.is_none().then_some(payload),

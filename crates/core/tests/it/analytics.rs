@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, T
 use chrono_tz::Tz;
 use startlink_core::DatabaseConnection;
 use startlink_core::analytics::{
-    self, AnalyticsError, Bucket, CampaignRef, Dimension, Filter, FunnelGroup,
+    self, AnalyticsError, Bucket, CampaignRef, Dimension, Filter, FunnelGroup, rollup,
 };
 use startlink_core::events::Outcome;
 use startlink_core::links::{self, Link, LinkFilter, LinkKind, LinkStatus, NewLink, UseLimit};
@@ -42,6 +42,7 @@ macro_rules! analytics_suite {
 analytics_suite!(
     every_figure_equals_a_naive_recount_of_a_random_workload,
     bad_filters_are_refused_with_the_field_named,
+    hourly_counts_equal_a_recount_under_concurrent_opens,
 );
 
 /// SplitMix64: a fixed seed gives the same workload on every run and engine.
@@ -289,6 +290,11 @@ fn taken(o: &Opened) -> bool {
 
 async fn every_figure_equals_a_naive_recount_of_a_random_workload(db: &DatabaseConnection) {
     let opens = workload(db).await;
+    // The hourly counts kept by every open (redeliveries included) equal a
+    // recount from the events.
+    let kept = rollup::stored(db).await.unwrap();
+    assert!(!kept.is_empty());
+    assert_eq!(kept, rollup::recount(db).await.unwrap());
     let now = utc(31, 12, 0) + Duration::days(3);
     let all_links = links::list(
         db,
@@ -759,4 +765,62 @@ async fn bad_filters_are_refused_with_the_field_named(db: &DatabaseConnection) {
         (empty.opens, empty.links_created, empty.redemption_rate),
         (0, 0, None)
     );
+}
+
+/// Many users open the same campaign link and one-time links at once, some
+/// updates delivered twice: the hourly counts kept in each open's transaction
+/// equal a recount, and a rebuild changes nothing.
+async fn hourly_counts_equal_a_recount_under_concurrent_opens(db: &DatabaseConnection) {
+    let at = Utc::now();
+    let campaign = links::create(
+        db,
+        NewLink {
+            kind: Some(LinkKind::Campaign),
+            campaign: Some("rush".into()),
+            ..NewLink::default()
+        },
+        at,
+    )
+    .await
+    .unwrap();
+    let order = links::create(db, NewLink::default(), at).await.unwrap();
+    let mut tasks = Vec::new();
+    for u in 1..=40_i64 {
+        let db = db.clone();
+        let keys = [
+            campaign.key.as_str().to_owned(),
+            order.key.as_str().to_owned(),
+        ];
+        tasks.push(tokio::spawn(async move {
+            for (i, key) in keys.iter().enumerate() {
+                let update = Some(u * 10 + i as i64);
+                links::open_update(&db, key, &user(u), at, update)
+                    .await
+                    .unwrap();
+                if u % 4 == 0 {
+                    let again = links::open_update(&db, key, &user(u), at, update)
+                        .await
+                        .unwrap();
+                    assert!(again.duplicate);
+                }
+            }
+            links::open(&db, "NoSuchKey999", &user(u), at)
+                .await
+                .unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let kept = rollup::stored(db).await.unwrap();
+    assert_eq!(kept, rollup::recount(db).await.unwrap());
+    let opens: i64 = kept.values().map(|c| c.opens).sum();
+    assert_eq!(
+        opens, 120,
+        "40 users x (campaign, order, unknown), redeliveries once"
+    );
+    let new_users: i64 = kept.values().map(|c| c.new_users).sum();
+    assert_eq!(new_users, 40);
+    assert_eq!(rollup::rebuild(db).await.unwrap(), kept.len() as u64);
+    assert_eq!(rollup::stored(db).await.unwrap(), kept);
 }

@@ -131,6 +131,16 @@ async fn demo_data_agrees_with_itself_and_appends(db: &DatabaseConnection) {
         0
     );
 
+    // Bulk loading bypasses events::record; the hourly counts are rebuilt.
+    let kept = startlink_core::analytics::rollup::stored(db).await.unwrap();
+    assert_eq!(
+        kept,
+        startlink_core::analytics::rollup::recount(db)
+            .await
+            .unwrap()
+    );
+    assert_eq!(kept.values().map(|c| c.opens).sum::<i64>(), 9_000);
+
     let users_before = count(db, "SELECT COUNT(*) FROM tg_users").await;
     let again = demo::seed(db, &DemoSpec { seed: 8, ..spec }, &mut |_, _| {})
         .await

@@ -1,0 +1,442 @@
+//! `opens_hourly`: opens counted per UTC hour, campaign, link kind, outcome
+//! and shard — a few thousand rows where the events are millions — kept exact
+//! in the same transaction that records each event (`events::record`).
+//! Figures over whole hours read it; the partial hours at a period's ends are
+//! counted from the events themselves, so every answer is exact.
+//!
+//! The shard (`user id mod SHARDS`) spreads concurrent opens of the same
+//! campaign over several rows, so PostgreSQL does not serialise them on one
+//! row lock. `rebuild` recomputes the table from the events (migration,
+//! bulk loads); `recount` is that recount without writing, for tests.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, OnConflict, Query};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Set, TransactionSession, TransactionTrait};
+
+use crate::events::Outcome;
+use crate::events::entity as events;
+use crate::links::LinkKind;
+use crate::links::entity as links;
+
+/// Rows per user-id residue; more shards, less contention, more rows.
+pub const SHARDS: i64 = 8;
+/// Events read per page while rebuilding.
+const PAGE: u64 = 20_000;
+/// Rows written per statement while rebuilding.
+const WRITE_BATCH: usize = 2_000;
+
+pub(crate) mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "opens_hourly")]
+    pub struct Model {
+        /// Start of the UTC hour.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub hour: DateTimeUtc,
+        /// 0: no campaign (or no link).
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub campaign_id: i64,
+        /// The link's kind; empty for opens of payloads that are no link.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub kind: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub outcome: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub shard: i64,
+        pub opens: i64,
+        pub new_users: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+use entity::{Column, Entity};
+
+/// The start of `at`'s UTC hour.
+pub fn hour_of(at: DateTime<Utc>) -> DateTime<Utc> {
+    let seconds = at.timestamp().div_euclid(3600) * 3600;
+    DateTime::from_timestamp(seconds, 0).unwrap_or(at)
+}
+
+/// One row's key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RollupKey {
+    pub hour: DateTime<Utc>,
+    pub campaign_id: i64,
+    pub kind: String,
+    pub outcome: String,
+    pub shard: i64,
+}
+
+/// One row's counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RollupCounts {
+    pub opens: i64,
+    pub new_users: i64,
+}
+
+/// What `events::record` knows of an event's link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkFacts {
+    pub kind: LinkKind,
+    pub campaign_id: Option<i64>,
+}
+
+fn key(at: DateTime<Utc>, link: Option<LinkFacts>, outcome: &str, user: i64) -> RollupKey {
+    RollupKey {
+        hour: hour_of(at),
+        campaign_id: link.and_then(|l| l.campaign_id).unwrap_or(0),
+        kind: link.map_or("", |l| l.kind.as_str()).to_owned(),
+        outcome: outcome.to_owned(),
+        shard: user.rem_euclid(SHARDS),
+    }
+}
+
+/// Counts one recorded event; call in the transaction that recorded it.
+pub(crate) async fn count_event<C: ConnectionTrait>(
+    db: &C,
+    at: DateTime<Utc>,
+    link: Option<LinkFacts>,
+    outcome: Outcome,
+    user: i64,
+    new_user: bool,
+) -> Result<(), DbErr> {
+    let key = key(at, link, outcome.as_str(), user);
+    let new_users = i64::from(new_user);
+    let row = entity::ActiveModel {
+        hour: Set(key.hour),
+        campaign_id: Set(key.campaign_id),
+        kind: Set(key.kind),
+        outcome: Set(key.outcome),
+        shard: Set(key.shard),
+        opens: Set(1),
+        new_users: Set(new_users),
+    };
+    Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([
+                Column::Hour,
+                Column::CampaignId,
+                Column::Kind,
+                Column::Outcome,
+                Column::Shard,
+            ])
+            .value(Column::Opens, Expr::col((Entity, Column::Opens)).add(1))
+            .value(
+                Column::NewUsers,
+                Expr::col((Entity, Column::NewUsers)).add(new_users),
+            )
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// What the table should hold: every event counted from scratch.
+pub async fn recount<C: ConnectionTrait>(
+    db: &C,
+) -> Result<BTreeMap<RollupKey, RollupCounts>, DbErr> {
+    let mut out: BTreeMap<RollupKey, RollupCounts> = BTreeMap::new();
+    let mut after = 0_i64;
+    loop {
+        let query = Query::select()
+            .columns([
+                (events::Entity, events::Column::Id),
+                (events::Entity, events::Column::At),
+                (events::Entity, events::Column::Outcome),
+                (events::Entity, events::Column::TgUserId),
+                (events::Entity, events::Column::NewUser),
+            ])
+            .columns([
+                (links::Entity, links::Column::Kind),
+                (links::Entity, links::Column::CampaignId),
+            ])
+            .from(events::Entity)
+            .left_join(
+                links::Entity,
+                Expr::col((links::Entity, links::Column::Id))
+                    .equals((events::Entity, events::Column::LinkId)),
+            )
+            .and_where(Expr::col((events::Entity, events::Column::Id)).gt(after))
+            .order_by((events::Entity, events::Column::Id), sea_orm::Order::Asc)
+            .limit(PAGE)
+            .to_owned();
+        let rows = db.query_all(&query).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("", "id")?;
+        for row in &rows {
+            let (k, new_user) = read_event(row)?;
+            let counts = out.entry(k).or_default();
+            counts.opens += 1;
+            counts.new_users += i64::from(new_user);
+        }
+        if (rows.len() as u64) < PAGE {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn read_event(row: &QueryResult) -> Result<(RollupKey, bool), DbErr> {
+    let at: DateTime<Utc> = row.try_get("", "at")?;
+    let outcome: String = row.try_get("", "outcome")?;
+    let user: i64 = row.try_get("", "tg_user_id")?;
+    let new_user: bool = row.try_get("", "new_user")?;
+    let kind: Option<String> = row.try_get("", "kind")?;
+    let campaign_id: Option<i64> = row.try_get("", "campaign_id")?;
+    let link = match kind.as_deref().map(LinkKind::parse) {
+        Some(Some(kind)) => Some(LinkFacts { kind, campaign_id }),
+        Some(None) => {
+            return Err(DbErr::Custom(format!(
+                "a link has the unknown kind {kind:?}"
+            )));
+        }
+        None => None,
+    };
+    Ok((key(at, link, &outcome, user), new_user))
+}
+
+/// What the table holds.
+pub async fn stored<C: ConnectionTrait>(
+    db: &C,
+) -> Result<BTreeMap<RollupKey, RollupCounts>, DbErr> {
+    Ok(Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| {
+            (
+                RollupKey {
+                    hour: m.hour,
+                    campaign_id: m.campaign_id,
+                    kind: m.kind,
+                    outcome: m.outcome,
+                    shard: m.shard,
+                },
+                RollupCounts {
+                    opens: m.opens,
+                    new_users: m.new_users,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Recomputes the whole table from the events, in one transaction (readers
+/// see the old table or the new one). For bulk loads; `events::record` keeps
+/// it current otherwise.
+pub async fn rebuild<C: ConnectionTrait + TransactionTrait>(db: &C) -> Result<u64, DbErr> {
+    let txn = db.begin().await?;
+    let rows = fill(&txn).await?;
+    txn.commit().await?;
+    Ok(rows)
+}
+
+/// [`rebuild`] inside the caller's transaction (the migration's).
+pub(crate) async fn fill<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
+    let counts = recount(db).await?;
+    Entity::delete_many().exec(db).await?;
+    let rows = counts.len() as u64;
+    let mut batch = Vec::with_capacity(WRITE_BATCH);
+    for (k, c) in counts {
+        batch.push(entity::ActiveModel {
+            hour: Set(k.hour),
+            campaign_id: Set(k.campaign_id),
+            kind: Set(k.kind),
+            outcome: Set(k.outcome),
+            shard: Set(k.shard),
+            opens: Set(c.opens),
+            new_users: Set(c.new_users),
+        });
+        if batch.len() == WRITE_BATCH {
+            Entity::insert_many(std::mem::take(&mut batch))
+                .exec_without_returning(db)
+                .await?;
+        }
+    }
+    if !batch.is_empty() {
+        Entity::insert_many(batch)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(rows)
+}
+
+/// Which opens to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opens {
+    /// Every open, also of payloads that are no link.
+    All,
+    /// Opens of links only.
+    OfLinks,
+}
+
+/// `[from, to)` as the whole hours the table answers and the partial spans
+/// at the ends the events answer.
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
+fn split(from: DateTime<Utc>, to: DateTime<Utc>) -> (Option<Span>, Vec<Span>) {
+    if from >= to {
+        return (None, Vec::new());
+    }
+    let first_full = if hour_of(from) == from {
+        from
+    } else {
+        hour_of(from) + Duration::hours(1)
+    };
+    let last_full = hour_of(to);
+    if first_full >= last_full {
+        return (None, vec![(from, to)]);
+    }
+    let raw = [(from, first_full), (last_full, to)]
+        .into_iter()
+        .filter(|(a, b)| a < b)
+        .collect();
+    (Some((first_full, last_full)), raw)
+}
+
+/// Exact opens in `[from, to)`: whole hours from the table, the partial hours
+/// at both ends from the events.
+pub async fn opens_between<C: ConnectionTrait>(
+    db: &C,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    which: Opens,
+) -> Result<i64, DbErr> {
+    let (full, raw) = split(from, to);
+    let mut total = 0;
+    if let Some((first, last)) = full {
+        let mut query = Query::select();
+        query
+            .expr_as(Func::sum(Expr::col(Column::Opens)), Alias::new("n"))
+            .from(Entity)
+            .and_where(Expr::col(Column::Hour).gte(first))
+            .and_where(Expr::col(Column::Hour).lt(last));
+        if which == Opens::OfLinks {
+            query.and_where(Expr::col(Column::Kind).ne(""));
+        }
+        if let Some(row) = db.query_one(&query).await? {
+            total += row.try_get::<Option<i64>>("", "n")?.unwrap_or(0);
+        }
+    }
+    for (start, end) in raw {
+        total += raw_opens(db, start, end, which).await?;
+    }
+    Ok(total)
+}
+
+async fn raw_opens<C: ConnectionTrait>(
+    db: &C,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    which: Opens,
+) -> Result<i64, DbErr> {
+    if from >= to {
+        return Ok(0);
+    }
+    let at = Expr::col((events::Entity, events::Column::At));
+    let mut query = Query::select();
+    query
+        .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
+        .from(events::Entity)
+        .and_where(at.clone().gte(from))
+        .and_where(at.lt(to));
+    if which == Opens::OfLinks {
+        query.and_where(Expr::col((events::Entity, events::Column::LinkId)).is_not_null());
+    }
+    Ok(match db.query_one(&query).await? {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    })
+}
+
+/// Opens per hour in `[from, to)` (`from` and `to` on whole hours) from the
+/// table, oldest first, only hours with opens.
+pub async fn hourly<C: ConnectionTrait>(
+    db: &C,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    which: Opens,
+) -> Result<Vec<(DateTime<Utc>, i64)>, DbErr> {
+    let mut query = Query::select();
+    query
+        .column(Column::Hour)
+        .expr_as(Func::sum(Expr::col(Column::Opens)), Alias::new("n"))
+        .from(Entity)
+        .and_where(Expr::col(Column::Hour).gte(from))
+        .and_where(Expr::col(Column::Hour).lt(to))
+        .group_by_col(Column::Hour)
+        .order_by(Column::Hour, sea_orm::Order::Asc);
+    if which == Opens::OfLinks {
+        query.and_where(Expr::col(Column::Kind).ne(""));
+    }
+    db.query_all(&query)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get("", "hour")?,
+                row.try_get::<Option<i64>>("", "n")?.unwrap_or(0),
+            ))
+        })
+        .collect()
+}
+
+/// Opens of campaign links per campaign id in `[from, to)`, exact (whole hours
+/// from the table, partial ones from the events), most opens first.
+pub async fn opens_by_campaign<C: ConnectionTrait>(
+    db: &C,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    let mut totals: BTreeMap<i64, i64> = BTreeMap::new();
+    let (full, raw) = split(from, to);
+    if let Some((first, last)) = full {
+        let query = Query::select()
+            .column(Column::CampaignId)
+            .expr_as(Func::sum(Expr::col(Column::Opens)), Alias::new("n"))
+            .from(Entity)
+            .and_where(Expr::col(Column::Hour).gte(first))
+            .and_where(Expr::col(Column::Hour).lt(last))
+            .and_where(Expr::col(Column::CampaignId).ne(0))
+            .group_by_col(Column::CampaignId)
+            .to_owned();
+        for row in db.query_all(&query).await? {
+            let id: i64 = row.try_get("", "campaign_id")?;
+            *totals.entry(id).or_default() += row.try_get::<Option<i64>>("", "n")?.unwrap_or(0);
+        }
+    }
+    for (start, end) in raw {
+        let at = Expr::col((events::Entity, events::Column::At));
+        let campaign = (links::Entity, links::Column::CampaignId);
+        let query = Query::select()
+            .column(campaign)
+            .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
+            .from(events::Entity)
+            .inner_join(
+                links::Entity,
+                Expr::col((links::Entity, links::Column::Id))
+                    .equals((events::Entity, events::Column::LinkId)),
+            )
+            .and_where(at.clone().gte(start))
+            .and_where(at.lt(end))
+            .and_where(Expr::col(campaign).is_not_null())
+            .group_by_col(campaign)
+            .to_owned();
+        for row in db.query_all(&query).await? {
+            let id: i64 = row.try_get("", "campaign_id")?;
+            *totals.entry(id).or_default() += row.try_get::<i64>("", "n")?;
+        }
+    }
+    let mut out: Vec<(i64, i64)> = totals.into_iter().filter(|(_, n)| *n > 0).collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(out)
+}
