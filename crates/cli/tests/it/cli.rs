@@ -373,7 +373,15 @@ fn the_database_password_never_shows_in_help_or_errors() {
 #[test]
 fn demo_data_fills_the_database_and_reports_what_it_wrote() {
     let env = Env::new();
-    let out = env.ok(&["demo-data", "--links", "60", "--events", "400", "--days", "10"]);
+    let out = env.ok(&[
+        "demo-data",
+        "--links",
+        "60",
+        "--events",
+        "400",
+        "--days",
+        "10",
+    ]);
     assert!(
         out.starts_with("wrote 60 links, 400 opens, 80 users,"),
         "{out}"

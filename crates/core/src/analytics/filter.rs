@@ -90,7 +90,7 @@ impl Filter {
         })
     }
 
-    fn has_link_fields(&self) -> bool {
+    pub(crate) fn has_link_fields(&self) -> bool {
         self.campaign.is_some()
             || self.creator.is_some()
             || self.kind.is_some()

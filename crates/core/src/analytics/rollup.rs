@@ -270,6 +270,11 @@ pub(crate) async fn fill<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     Ok(rows)
 }
 
+/// `SUM(opens)` as a 64-bit integer (PostgreSQL sums `bigint` to `numeric`).
+fn sum_opens() -> sea_orm::sea_query::FunctionCall {
+    Func::cast_as(Func::sum(Expr::col(Column::Opens)), Alias::new("BIGINT"))
+}
+
 /// Which opens to count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Opens {
@@ -316,7 +321,7 @@ pub async fn opens_between<C: ConnectionTrait>(
     if let Some((first, last)) = full {
         let mut query = Query::select();
         query
-            .expr_as(Func::sum(Expr::col(Column::Opens)), Alias::new("n"))
+            .expr_as(sum_opens(), Alias::new("n"))
             .from(Entity)
             .and_where(Expr::col(Column::Hour).gte(first))
             .and_where(Expr::col(Column::Hour).lt(last));
@@ -369,7 +374,7 @@ pub async fn hourly<C: ConnectionTrait>(
     let mut query = Query::select();
     query
         .column(Column::Hour)
-        .expr_as(Func::sum(Expr::col(Column::Opens)), Alias::new("n"))
+        .expr_as(sum_opens(), Alias::new("n"))
         .from(Entity)
         .and_where(Expr::col(Column::Hour).gte(from))
         .and_where(Expr::col(Column::Hour).lt(to))
@@ -402,7 +407,7 @@ pub async fn opens_by_campaign<C: ConnectionTrait>(
     if let Some((first, last)) = full {
         let query = Query::select()
             .column(Column::CampaignId)
-            .expr_as(Func::sum(Expr::col(Column::Opens)), Alias::new("n"))
+            .expr_as(sum_opens(), Alias::new("n"))
             .from(Entity)
             .and_where(Expr::col(Column::Hour).gte(first))
             .and_where(Expr::col(Column::Hour).lt(last))

@@ -7,7 +7,7 @@ use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, SelectStatemen
 use serde::Serialize;
 
 use super::buckets::edges;
-use super::{AnalyticsError, Bucket, Filter};
+use super::{AnalyticsError, Bucket, Filter, rollup};
 use crate::events::entity as events;
 
 /// Buckets counted per statement, to keep each statement small.
@@ -37,6 +37,11 @@ pub async fn series<C: ConnectionTrait>(
         .ok_or_else(|| AnalyticsError::invalid("from", "a time series needs a start"))?;
     let to = filter.to.unwrap_or(now);
     let edges = edges(from, to, bucket, tz)?;
+    // Buckets on whole UTC hours (every zone with whole-hour offsets) of all
+    // opens: the hourly counts answer exactly, in one small query.
+    if !filter.has_link_fields() && edges.iter().all(|e| e.timestamp().rem_euclid(3600) == 0) {
+        return from_hourly(db, &edges).await;
+    }
     // Each bucket is its own range over the index on `at`: one pass over the
     // events of the range, no per-row comparison against every bucket.
     let whole = Filter {
@@ -82,6 +87,31 @@ pub async fn series<C: ConnectionTrait>(
                 opens,
             });
         }
+    }
+    Ok(points)
+}
+
+async fn from_hourly<C: ConnectionTrait>(
+    db: &C,
+    edges: &[DateTime<Utc>],
+) -> Result<Vec<SeriesPoint>, AnalyticsError> {
+    let (Some(first), Some(last)) = (edges.first(), edges.last()) else {
+        return Ok(Vec::new());
+    };
+    let hours = rollup::hourly(db, *first, *last, rollup::Opens::All)
+        .await
+        .map_err(AnalyticsError::db("reading the hourly opens"))?;
+    let mut hours = hours.into_iter().peekable();
+    let mut points = Vec::with_capacity(edges.len().saturating_sub(1));
+    for span in edges.windows(2) {
+        let (start, end) = (span[0], span[1]);
+        let mut opens = 0;
+        while let Some((hour, n)) = hours.next_if(|(hour, _)| *hour < end) {
+            if hour >= start {
+                opens += n;
+            }
+        }
+        points.push(SeriesPoint { start, end, opens });
     }
     Ok(points)
 }

@@ -6,7 +6,7 @@ mod store;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use store::{ensure, find_by_name, list, names_by_id, top_by_opens};
+pub use store::{ensure, find_by_name, list, names_by_id};
 
 /// A stored campaign.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -73,39 +73,3 @@ pub async fn names_by_id<C: ConnectionTrait>(
         .map(|m| (m.id, m.name))
         .collect())
 }
-
-/// Campaigns with the most opens of their links, most first.
-pub async fn top_by_opens<C: ConnectionTrait>(
-    db: &C,
-    limit: u64,
-) -> Result<Vec<(String, i64)>, DbErr> {
-    use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait as _, Order, Query};
-
-    use crate::events::entity as events;
-    use crate::links::entity as links;
-
-    let opens = Alias::new("opens");
-    let query = Query::select()
-        .column((Entity, Column::Name))
-        .expr_as(Expr::col(Asterisk).count(), opens.clone())
-        .from(events::Entity)
-        .inner_join(
-            links::Entity,
-            Expr::col((links::Entity, links::Column::Id))
-                .equals((events::Entity, events::Column::LinkId)),
-        )
-        .inner_join(
-            Entity,
-            Expr::col((Entity, Column::Id)).equals((links::Entity, links::Column::CampaignId)),
-        )
-        .group_by_col((Entity, Column::Name))
-        .order_by(opens, Order::Desc)
-        .order_by((Entity, Column::Name), Order::Asc)
-        .limit(limit)
-        .to_owned();
-    let mut top = Vec::new();
-    for row in db.query_all(&query).await? {
-        top.push((row.try_get("", "name")?, row.try_get("", "opens")?));
-    }
-    Ok(top)
-}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use startlink_charts::BarChart;
 use startlink_core::analytics::{self, Bucket, StatsScope};
 use startlink_core::links::{self, LinkFilter, LinkSort, LinkStatus};
-use startlink_core::{campaigns, time, users};
+use startlink_core::{time, users};
 
 use super::error::PageError;
 use super::session::{self, Session};
@@ -286,7 +286,7 @@ pub async fn dashboard(
         uses: l.use_count,
     })
     .collect();
-    let top_campaigns = campaigns::top_by_opens(&state.db, TOP).await?;
+    let top_campaigns = analytics::campaigns_by_opens(&state.db, TOP, now).await?;
     let top_referrers = analytics::top_referrers(&state.db, TOP).await?;
     let kpis = Kpis {
         links_total: counts.total,
