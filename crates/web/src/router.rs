@@ -61,7 +61,7 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT from /api/v1/auth/login, or an slk_ API token")
-                    .description(Some("Scopes: links:read, links:write, events:read, users:read, stats:read. Admins hold all of them; viewers the read ones."))
+                    .description(Some("Scopes: links:read, links:write, events:read, users:read, stats:read, exports:read. Admins hold all of them; viewers the read ones."))
                     .build(),
             ),
         );

@@ -32,7 +32,7 @@ pub struct CreateArgs {
     /// What the token is for, e.g. "shop backend"
     #[arg(long)]
     name: String,
-    /// Comma-separated: links:read, links:write, events:read, users:read, stats:read
+    /// Comma-separated: links:read, links:write, events:read, users:read, stats:read, exports:read
     #[arg(long)]
     scopes: String,
     /// Print JSON

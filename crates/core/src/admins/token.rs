@@ -33,15 +33,19 @@ pub enum Scope {
     /// Read statistics.
     #[serde(rename = "stats:read")]
     StatsRead,
+    /// Download exports (XLSX, CSV) and PDF reports.
+    #[serde(rename = "exports:read")]
+    ExportsRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Self::LinksRead,
         Self::LinksWrite,
         Self::EventsRead,
         Self::UsersRead,
         Self::StatsRead,
+        Self::ExportsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +55,7 @@ impl Scope {
             Self::EventsRead => "events:read",
             Self::UsersRead => "users:read",
             Self::StatsRead => "stats:read",
+            Self::ExportsRead => "exports:read",
         }
     }
 
@@ -73,7 +78,7 @@ impl fmt::Display for Scope {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScopeError {
     #[error(
-        "unknown scope {0:?}; scopes are links:read, links:write, events:read, users:read, stats:read"
+        "unknown scope {0:?}; scopes are links:read, links:write, events:read, users:read, stats:read, exports:read"
     )]
     Unknown(String),
     #[error("give at least one scope")]

@@ -94,6 +94,7 @@ scopes!(
     EventsRead => EventsRead,
     UsersRead => UsersRead,
     StatsRead => StatsRead,
+    ExportsRead => ExportsRead,
 );
 
 /// A caller allowed `S`'s scope; 401 without valid credentials, 403 without
