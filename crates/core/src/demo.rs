@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, Func, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QuerySelect, TransactionTrait,
 };
 
 use crate::campaigns::entity as campaign_entity;
@@ -302,6 +302,8 @@ pub async fn seed(
     progress(report.links + report.events, total);
     // Bulk inserts bypass `events::record`: recount the hourly opens.
     crate::analytics::rollup::rebuild(db).await?;
+    // Fresh statistics for the planner after a bulk load (both engines).
+    db.execute_unprepared("ANALYZE").await?;
     Ok(report)
 }
 
