@@ -8,6 +8,7 @@ mod key;
 mod manage;
 mod open;
 mod payload;
+pub(crate) mod scan;
 mod series;
 mod stats;
 mod store;
@@ -22,6 +23,7 @@ pub use key::{KEY_ALPHABET, KeyError, LinkKey, REFERRAL_PREFIX};
 pub use manage::{LinkUpdate, keys_by_id, update};
 pub use open::{Opened, open, open_update};
 pub use payload::{AFFILIATE_PREFIX, PayloadError, StartPayload, encode_aiogram};
+pub use scan::{LinkSelection, scan};
 pub use series::{Bucket, MAX_BUCKETS, SeriesPoint, opens_series};
 pub use stats::{CreatorStats, LinkStats, StatsScope, opens_by_day, stats, stats_by_creator};
 pub use store::{
