@@ -252,38 +252,10 @@ pub(crate) fn excel_serial(at: DateTime<Utc>, tz: Tz) -> f64 {
     micros as f64 / 86_400_000_000.0
 }
 
-/// The text as Excel will show it: OOXML reads `_xHHHH_` in a cell as an escaped
-/// character, so a literal one has its `_` escaped as `_x005F_`; text over
-/// Excel's cell limit is cut to fit.
-pub(crate) fn excel_text(text: &str) -> std::borrow::Cow<'_, str> {
-    let needs_escape = text.contains("_x") && looks_escaped(text);
-    let cut = utf16_cut(text, MAX_TEXT);
-    if !needs_escape {
-        return std::borrow::Cow::Borrowed(cut);
-    }
-    let mut out = String::with_capacity(cut.len() + 8);
-    let bytes = cut.as_bytes();
-    for (i, ch) in cut.char_indices() {
-        if ch == '_' && is_escape_at(bytes, i) {
-            out.push_str("_x005F");
-        }
-        out.push(ch);
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-fn looks_escaped(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    (0..bytes.len()).any(|i| is_escape_at(bytes, i))
-}
-
-/// Whether `_xHHHH_` starts at byte `i`.
-fn is_escape_at(bytes: &[u8], i: usize) -> bool {
-    bytes.len() >= i + 7
-        && bytes[i] == b'_'
-        && bytes[i + 1] == b'x'
-        && bytes[i + 2..i + 6].iter().all(u8::is_ascii_hexdigit)
-        && bytes[i + 6] == b'_'
+/// Text cut to Excel's cell limit. (`rust_xlsxwriter` escapes what OOXML
+/// would misread, such as a literal `_x0041_`, by itself.)
+pub(crate) fn excel_text(text: &str) -> &str {
+    utf16_cut(text, MAX_TEXT)
 }
 
 /// The longest prefix of `text` that is at most `max` UTF-16 units.
@@ -313,9 +285,8 @@ mod tests {
     }
 
     #[test]
-    fn literal_ooxml_escapes_are_escaped_and_long_text_is_cut() {
-        assert_eq!(excel_text("a_x0041_b"), "a_x005F_x0041_b");
-        assert_eq!(excel_text("_x_ and x_41_"), "_x_ and x_41_");
+    fn text_over_excels_cell_limit_is_cut_at_a_character() {
+        assert_eq!(excel_text("a_x0041_b"), "a_x0041_b");
         let long = "ʻ".repeat(40_000);
         assert_eq!(excel_text(&long).chars().count(), MAX_TEXT);
         let emoji = "😀".repeat(20_000);
