@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod admin;
+pub mod export;
 pub mod link;
 pub mod migrate;
 pub mod qr;

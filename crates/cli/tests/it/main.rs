@@ -4,4 +4,5 @@
 mod admin;
 mod cli;
 mod config_docs;
+mod export;
 mod qr;
