@@ -85,20 +85,30 @@ pub(crate) async fn page(
     }
 }
 
-/// Calls `each` with every page of `dataset` in id order.
+/// Calls `each` with every page of `dataset` in id order. The next page is read
+/// on another task while `each` writes the current one, so reading and writing
+/// overlap (two pages are held at most).
 pub(crate) async fn for_each_page(
     db: &DatabaseConnection,
     dataset: Dataset,
     scope: &Scope,
     mut each: impl FnMut(&[Cell]) -> Result<(), ExportError>,
 ) -> Result<(), ExportError> {
-    let mut after = None;
+    let fetch = |after: Option<i64>| {
+        let (db, scope) = (db.clone(), scope.clone());
+        Prefetch(tokio::spawn(async move {
+            page(&db, dataset, &scope, after).await
+        }))
+    };
+    let columns = columns(dataset);
+    let mut pending = fetch(None);
     loop {
-        let page = page(db, dataset, scope, after).await?;
+        let page = (&mut pending.0)
+            .await
+            .map_err(|e| ExportError::Corrupt(format!("reading a page failed: {e}")))??;
         if page.cells.is_empty() {
             return Ok(());
         }
-        let columns = columns(dataset);
         debug_assert!(
             page.cells
                 .iter()
@@ -106,10 +116,22 @@ pub(crate) async fn for_each_page(
                 .all(|(i, cell)| cell.fits(columns[i % columns.len()].kind)),
             "a {dataset} cell does not fit its column's type"
         );
-        each(&page.cells)?;
-        match page.last_id {
-            Some(last) => after = Some(last),
-            None => return Ok(()),
+        let last_id = page.last_id;
+        if let Some(last) = last_id {
+            pending = fetch(Some(last));
         }
+        each(&page.cells)?;
+        if last_id.is_none() {
+            return Ok(());
+        }
+    }
+}
+
+/// A page being read; dropped (on an error or a cancelled export), it stops.
+struct Prefetch(tokio::task::JoinHandle<Result<Page, ExportError>>);
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
