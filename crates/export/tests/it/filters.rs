@@ -32,7 +32,7 @@ async fn column(
 
 async fn each_filter_selects_the_rows_it_means_in_each_dataset(db: &DatabaseConnection) {
     let shop = shop::seed(db).await;
-    let k = |i: usize| shop.keys[i].clone();
+    let k = |i: usize| shop::csv_text(&shop.keys[i]);
     let day = Duration::days(1);
     let period = |from: i32, to: Option<i32>| ExportFilter {
         period: Period::new(Some(shop.t0 + day * from), to.map(|to| shop.t0 + day * to)).unwrap(),

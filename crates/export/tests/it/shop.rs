@@ -21,6 +21,14 @@ pub struct Shop {
     pub keys: Vec<String>,
 }
 
+/// Text as CSV carries it: keys may start with '-', which is neutralised too.
+pub fn csv_text(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
+}
+
 pub fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().to_utc()
 }
