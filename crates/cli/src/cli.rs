@@ -48,6 +48,8 @@ pub enum Command {
     Link(commands::link::LinkCommand),
     /// Link and open counts, globally or per creator
     Stats(commands::stats::StatsArgs),
+    /// Export links, events, users or campaigns (or all of them) as XLSX or CSV
+    Export(commands::export::ExportArgs),
     /// Make a styled QR code (PNG or SVG) of any text, checked to scan
     Qr(commands::qr::QrArgs),
     /// Run everything: the bot and the HTTP server (Ctrl-C stops gracefully)
@@ -120,6 +122,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => commands::migrate::run(&config).await,
         Command::Link(command) => commands::link::run(&config, command).await,
         Command::Stats(args) => commands::stats::run(&config, args).await,
+        Command::Export(args) => commands::export::run(&config, args).await,
         Command::Qr(args) => commands::qr::run(args),
         Command::Serve(args) => {
             commands::serve::run(&config, args, commands::serve::Parts::Everything).await

@@ -74,7 +74,7 @@ pub const ENV_VARS: &[EnvVar] = &[
     EnvVar {
         name: "DEFAULT_LANG",
         default: Some("uz"),
-        doc: "Bot language when the user's is unknown: uz, ru or en.",
+        doc: "Bot language when the user's is unknown, and the language of export headers: uz, ru or en.",
     },
     EnvVar {
         name: "QR_LOGO",

@@ -99,6 +99,51 @@ pub fn parse_instant(input: &str, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
     }
 }
 
+/// A span of time, inclusive at `from` and exclusive at `to`; either end may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Period {
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the period starts ({from}) after it ends ({to})")]
+pub struct PeriodError {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+impl Period {
+    /// Every instant.
+    pub const ALL: Period = Period {
+        from: None,
+        to: None,
+    };
+
+    /// `from` equal to `to` is an empty period; `from` after `to` is an error.
+    pub fn new(
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Self, PeriodError> {
+        match (from, to) {
+            (Some(from), Some(to)) if from > to => Err(PeriodError { from, to }),
+            _ => Ok(Self { from, to }),
+        }
+    }
+
+    pub fn from(&self) -> Option<DateTime<Utc>> {
+        self.from
+    }
+
+    pub fn to(&self) -> Option<DateTime<Utc>> {
+        self.to
+    }
+
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        self.from.is_none_or(|from| at >= from) && self.to.is_none_or(|to| at < to)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +202,18 @@ mod tests {
     #[test]
     fn now_has_microsecond_precision() {
         assert_eq!(now().timestamp_subsec_nanos() % 1_000, 0);
+    }
+
+    #[test]
+    fn a_period_is_inclusive_exclusive_and_cannot_end_before_it_starts() {
+        let from = parse_instant("2026-01-01", chrono_tz::UTC).unwrap();
+        let to = parse_instant("2026-01-02", chrono_tz::UTC).unwrap();
+        let day = Period::new(Some(from), Some(to)).unwrap();
+        assert!(day.contains(from));
+        assert!(!day.contains(to));
+        assert!(day.contains(to - Duration::microseconds(1)));
+        assert!(Period::new(Some(to), Some(from)).is_err());
+        assert!(Period::new(Some(to), Some(to)).is_ok());
+        assert!(Period::ALL.contains(from));
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod demo;
+pub mod export;
 pub mod link;
 pub mod migrate;
 pub mod qr;

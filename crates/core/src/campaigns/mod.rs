@@ -1,11 +1,13 @@
 //! Campaigns: named groups of links (a poster run, an ad, a channel post).
 
 pub(crate) mod entity;
+mod scan;
 mod store;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+pub use scan::{CampaignActivity, activity, scan};
 pub use store::{ensure, find_by_name, list, names_by_id};
 
 /// A stored campaign.

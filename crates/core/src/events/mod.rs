@@ -1,6 +1,7 @@
 //! Link events: every open of every link, with who, when and what came of it.
 
 pub(crate) mod entity;
+mod scan;
 mod store;
 
 use std::fmt;
@@ -8,6 +9,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use scan::{EventRow, scan};
 pub use store::{EventFilter, NewEvent, count_by_outcome, find_by_update, list, record};
 
 /// What opening a link came to. Stored in `link_events.outcome` as the snake_case name.

@@ -8,6 +8,7 @@ mod key;
 mod manage;
 pub(crate) mod open;
 mod payload;
+pub(crate) mod scan;
 mod store;
 mod url;
 
@@ -20,6 +21,7 @@ pub use key::{KEY_ALPHABET, KeyError, LinkKey, REFERRAL_PREFIX};
 pub use manage::{LinkUpdate, keys_by_id, update};
 pub use open::{Opened, open, open_update};
 pub use payload::{AFFILIATE_PREFIX, PayloadError, StartPayload, encode_aiogram};
+pub use scan::{LinkSelection, scan};
 pub(crate) use store::status_condition;
 pub use store::{
     LinkFilter, LinkSort, Page, Revocation, create, extend, find, find_by_id, list, referral_for,

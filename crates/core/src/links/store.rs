@@ -256,7 +256,7 @@ pub(crate) async fn model_by_id<C: ConnectionTrait>(
     Entity::find_by_id(id).one(db).await
 }
 
-async fn with_campaign_names<C: ConnectionTrait>(
+pub(super) async fn with_campaign_names<C: ConnectionTrait>(
     db: &C,
     models: Vec<entity::Model>,
 ) -> Result<Vec<Link>, LinkError> {

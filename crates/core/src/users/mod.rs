@@ -1,6 +1,7 @@
 //! Telegram users: who they are, when we first saw them, and who brought them.
 
 pub(crate) mod entity;
+mod scan;
 mod store;
 
 use std::fmt;
@@ -8,6 +9,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+pub use scan::{UserRow, scan};
 pub use store::{UserFilter, count_referred, count_since, find, list, set_lang, touch};
 
 /// A Telegram user id. User ids are positive and fit in 52 bits; we accept up to
