@@ -40,11 +40,12 @@ impl LinkKey {
     pub const DEFAULT_LEN: usize = 12;
 
     /// A fresh random key for an order or campaign link. It never starts with the
-    /// referral prefix, so a key alone tells a referral link apart.
+    /// referral prefix, so a key alone tells a referral link apart, nor with `-`,
+    /// which command lines take for an option and spreadsheets for a formula.
     pub fn generate() -> Self {
         loop {
             let key = random_symbols(Self::DEFAULT_LEN);
-            if !key.starts_with(REFERRAL_PREFIX) {
+            if !key.starts_with(REFERRAL_PREFIX) && !key.starts_with('-') {
                 return Self(key);
             }
         }
@@ -172,6 +173,10 @@ mod tests {
             .filter(|w| w[0].as_str()[..6] == w[1].as_str()[..6])
             .count();
         assert_eq!(same_prefix, 0, "consecutive keys share a 6-symbol prefix");
+        assert!(
+            keys.iter().all(|k| !k.as_str().starts_with('-')),
+            "a key never starts with '-' (an option to a shell, a formula to a spreadsheet)"
+        );
     }
 
     #[test]
