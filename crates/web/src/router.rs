@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{campaigns, events, links, metrics, qr, stats, users};
+use crate::api::{campaigns, events, exports, links, metrics, qr, stats, users};
 use crate::auth::login;
 use crate::state::AppState;
 
@@ -46,6 +46,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
         (name = "users", description = "Telegram users"),
         (name = "campaigns", description = "Campaigns"),
         (name = "stats", description = "Statistics"),
+        (name = "exports", description = "Spreadsheets (XLSX, CSV) and PDF reports"),
     ),
 )]
 struct ApiDoc;
@@ -87,6 +88,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::breakdown))
         .routes(routes!(stats::funnel))
         .routes(routes!(stats::referrals))
+        .routes(routes!(exports::export))
         .routes(routes!(metrics::metrics))
 }
 

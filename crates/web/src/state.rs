@@ -27,6 +27,8 @@ pub struct AppState {
     pub bot: Option<Arc<dyn crate::BotStatus>>,
     /// The Bot API sandbox the bot talks to, for the chat simulator page.
     pub sandbox: Option<startlink_sandbox::Sandbox>,
+    /// Language of exports' headers when a request names none (`DEFAULT_LANG`).
+    pub default_lang: startlink_export::Lang,
     /// Users the chat simulator has played, newest last.
     pub simulator_users: Arc<std::sync::Mutex<Vec<startlink_sandbox::User>>>,
 }
@@ -48,6 +50,7 @@ impl AppState {
             templates: crate::panel::templates::environment()?,
             bot: None,
             sandbox: None,
+            default_lang: startlink_export::Lang::default(),
             simulator_users: Arc::default(),
         })
     }
@@ -55,6 +58,12 @@ impl AppState {
     /// With the bot running in this process.
     pub fn with_bot(mut self, bot: Arc<dyn crate::BotStatus>) -> Self {
         self.bot = Some(bot);
+        self
+    }
+
+    /// With `DEFAULT_LANG` for exports and reports.
+    pub fn with_default_lang(mut self, lang: startlink_export::Lang) -> Self {
+        self.default_lang = lang;
         self
     }
 

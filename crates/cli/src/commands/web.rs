@@ -68,13 +68,19 @@ pub async fn state(
             "no panel/API admin exists yet: create one with `startlink admin create NAME`, or set ADMIN_USER and ADMIN_PASS"
         ),
     }
-    AppState::new(
+    let default_lang = match env("DEFAULT_LANG").as_deref().map(str::trim) {
+        None | Some("") => startlink_export::Lang::default(),
+        Some(code) => startlink_export::Lang::parse(code)
+            .with_context(|| format!("DEFAULT_LANG {code:?} is not uz, ru or en"))?,
+    };
+    Ok(AppState::new(
         db.clone(),
         web,
         config.timezone,
         config.bot_username.clone(),
     )
-    .context("while loading the panel's templates")
+    .context("while loading the panel's templates")?
+    .with_default_lang(default_lang))
 }
 
 pub async fn run(config: &Config, args: WebArgs) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 
 pub mod campaigns;
 pub mod events;
+pub mod exports;
 pub mod links;
 pub mod metrics;
 pub mod qr;

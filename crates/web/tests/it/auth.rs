@@ -96,7 +96,7 @@ async fn a_viewer_reads_but_every_write_is_forbidden(app: TestApp) {
         let path = if path.ends_with("/stats/breakdown") {
             format!("{path}?by=kind")
         } else {
-            path
+            path.replace("{file}", "links.csv")
         };
         let response = app
             .request(

@@ -4,6 +4,7 @@
 
 mod auth;
 mod data;
+mod exports;
 mod helpers;
 mod http;
 mod links;
