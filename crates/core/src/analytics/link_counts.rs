@@ -277,15 +277,15 @@ impl From<AnalyticsError> for LinkError {
     }
 }
 
-/// Campaigns with the most opens of their links ever, most first (ties by
-/// name): (name, opens). From the hourly counts, so it stays fast.
+/// Campaigns with the most opens of their links in `[from, to)`, most first
+/// (ties by name): (name, opens). From the hourly counts, so it stays fast.
 pub async fn campaigns_by_opens<C: ConnectionTrait>(
     db: &C,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
     limit: u64,
-    now: DateTime<Utc>,
 ) -> Result<Vec<(String, i64)>, DbErr> {
-    let end = rollup::hour_of(now) + Duration::days(36_500);
-    let counts = rollup::opens_by_campaign(db, DateTime::UNIX_EPOCH, end).await?;
+    let counts = rollup::opens_by_campaign(db, from, to).await?;
     let names = crate::campaigns::names_by_id(db, counts.iter().map(|(id, _)| *id)).await?;
     let mut top: Vec<(String, i64)> = counts
         .into_iter()

@@ -286,7 +286,24 @@ pub async fn dashboard(
         uses: l.use_count,
     })
     .collect();
-    let top_campaigns = analytics::campaigns_by_opens(&state.db, TOP, now).await?;
+    // Rankings follow the chart's range.
+    let since = match range.as_str() {
+        "24h" => now - Duration::hours(24),
+        other => {
+            let days = RANGES
+                .iter()
+                .find(|(name, _)| *name == other)
+                .map_or(7, |(_, n)| *n);
+            let today = now.with_timezone(&state.timezone).date_naive();
+            today
+                .checked_sub_days(chrono::Days::new(u64::from(days.saturating_sub(1))))
+                .map_or(now - Duration::days(i64::from(days)), |first| {
+                    analytics::day_start(first, state.timezone)
+                })
+        }
+    };
+    let top_campaigns =
+        analytics::campaigns_by_opens(&state.db, since, now + Duration::hours(1), TOP).await?;
     let top_referrers = analytics::top_referrers(&state.db, TOP).await?;
     let kpis = Kpis {
         links_total: counts.total,
