@@ -26,8 +26,8 @@ pub use buckets::{Bucket, MAX_BUCKETS, bucket_start, day_start, edges};
 pub use filter::{CampaignRef, Filter, parse_bound};
 pub use funnel::{Funnel, FunnelGroup, FunnelRow, funnel, funnel_by};
 pub use link_counts::{
-    CreatorStats, LinkStats, StatsScope, campaigns_by_opens, opens_by_day, opens_series, stats,
-    stats_by_creator, top_referrers,
+    CreatorStats, LinkStats, StatsScope, campaigns_by_opens, dashboard_counts, opens_by_day,
+    opens_series, stats, stats_by_creator, top_referrers,
 };
 pub use referrals::{ReferrerRow, referral_leaderboard};
 pub use series::{SeriesPoint, series};

@@ -264,7 +264,7 @@ pub async fn dashboard(
         .filter(|r| RANGES.iter().any(|(name, _)| name == r))
         .unwrap_or("7d")
         .to_owned();
-    let (counts, _) = analytics::stats(&state.db, StatsScope::All, now, 0).await?;
+    let counts = analytics::dashboard_counts(&state.db, now).await?;
     let today = analytics::opens_by_day(&state.db, StatsScope::All, state.timezone, 1, now).await?;
     let chart = opens_chart(&state, &range, now).await?;
     let top_links: Vec<TopLink> = links::list(
