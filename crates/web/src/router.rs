@@ -107,6 +107,7 @@ pub fn serves_path(path: &str) -> bool {
             "/tokens",
             "/settings",
             "/simulator",
+            "/exports",
         ]
         .iter()
         .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))

@@ -4,6 +4,7 @@
 
 pub mod access_pages;
 pub mod error;
+pub mod export_pages;
 pub mod link_pages;
 pub mod pages;
 pub mod session;
@@ -40,6 +41,8 @@ pub fn routes() -> Router<AppState> {
         .route("/settings", get(pages::settings))
         .route("/tokens", post(access_pages::create_token))
         .route("/tokens/{id}/revoke", post(access_pages::revoke_token))
+        .route("/exports", get(export_pages::exports_page))
+        .route("/exports/download", get(export_pages::download))
         .route("/simulator", get(simulator::simulator_page))
         .route("/simulator/users", post(simulator::create_user))
         .route("/simulator/send", post(simulator::send))

@@ -7,7 +7,7 @@ use minijinja::Environment;
 
 pub const STYLESHEET: &str = include_str!("../../assets/app.css");
 
-const TEMPLATES: [(&str, &str); 10] = [
+const TEMPLATES: [(&str, &str); 11] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     (
@@ -26,6 +26,7 @@ const TEMPLATES: [(&str, &str); 10] = [
         "settings.html",
         include_str!("../../templates/settings.html"),
     ),
+    ("exports.html", include_str!("../../templates/exports.html")),
     (
         "simulator.html",
         include_str!("../../templates/simulator.html"),

@@ -13,6 +13,7 @@ api_suite!(
     pages_need_a_session_and_forms_need_the_csrf_token,
     user_text_is_escaped_on_every_page,
     the_dashboard_ranks_links_campaigns_and_referrers,
+    the_exports_page_downloads_what_the_form_says,
 );
 
 pub fn browser() -> Client {
@@ -415,4 +416,58 @@ async fn the_settings_page_shows_the_bot_the_database_and_the_time_zone() {
         !html.contains(crate::helpers::JWT_SECRET),
         "no secret on the page"
     );
+}
+
+async fn the_exports_page_downloads_what_the_form_says(app: TestApp) {
+    app.token_for("owner", Role::Admin).await;
+    links::create(
+        &app.db,
+        NewLink {
+            title: Some("<b>Choy</b>, \"yashil\"".into()),
+            ..NewLink::default()
+        },
+        startlink_core::time::now(),
+    )
+    .await
+    .unwrap();
+    let browser = browser();
+    let anonymous = browser
+        .get(app.url("/exports/download?dataset=links&format=csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 303, "a session is needed");
+    let (cookies, _) = session(&app, &browser).await;
+    let get = |path: &str| {
+        browser
+            .get(app.url(path))
+            .header(COOKIE, cookies.clone())
+            .send()
+    };
+    let page = get("/exports?dataset=links&status=active").await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(r#"<option value="active" selected>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"action="/exports/download""#), "{html}");
+
+    let csv = get("/exports/download?dataset=links&format=csv&status=active&from=&bom=on")
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert_eq!(
+        csv.headers()["content-disposition"],
+        "attachment; filename=\"links.csv\""
+    );
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with('\u{feff}'), "a BOM was asked for");
+    assert!(text.contains("\"<b>Choy</b>, \"\"yashil\"\"\""), "{text}");
+
+    let bad = get("/exports/download?dataset=all&format=csv")
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert!(bad.text().await.unwrap().contains("only as XLSX"));
 }

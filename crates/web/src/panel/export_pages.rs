@@ -1,0 +1,93 @@
+//! The Exports page: choose what (links, opens, users, campaigns, or all of
+//! them), the format, the period, filters and the header language, and
+//! download. The download is the API's export, streamed, behind the panel's
+//! session; viewers may export too.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use super::error::PageError;
+use super::pages::{page, render};
+use super::session::{self, Session};
+use crate::api::exports::{self, ExportQuery};
+use crate::extract::Query;
+use crate::state::AppState;
+
+/// The form's fields; the page is prefilled from the same names (the links
+/// list's "Export" passes its status filter).
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportForm {
+    dataset: Option<String>,
+    format: Option<String>,
+    #[serde(flatten)]
+    query: ExportQueryFields,
+}
+
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+struct ExportQueryFields {
+    from: Option<String>,
+    to: Option<String>,
+    campaign: Option<String>,
+    creator: Option<String>,
+    kind: Option<String>,
+    status: Option<String>,
+    lang: Option<String>,
+    bom: Option<String>,
+}
+
+pub async fn exports_page(
+    Session(admin): Session,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(form): Query<ExportForm>,
+) -> Result<Response, PageError> {
+    let (csrf, is_new) = session::csrf_token(&headers);
+    let html = render(
+        &state,
+        "exports.html",
+        context! {
+            admin => Value::from(Serde(&admin)),
+            csrf => &csrf,
+            dataset => form.dataset.as_deref().unwrap_or("links"),
+            format => form.format.as_deref().unwrap_or("xlsx"),
+            form => Value::from(Serde(&form.query)),
+            default_lang => state.default_lang.as_str(),
+            timezone => state.timezone.name(),
+        },
+    )?;
+    Ok(page(&state, html, is_new.then_some(csrf.as_str())))
+}
+
+pub async fn download(
+    Session(_): Session,
+    State(state): State<AppState>,
+    Query(form): Query<ExportForm>,
+) -> Result<Response, PageError> {
+    let file = format!(
+        "{}.{}",
+        form.dataset.as_deref().unwrap_or("links"),
+        form.format.as_deref().unwrap_or("xlsx")
+    );
+    let fields = form.query;
+    let query = ExportQuery {
+        from: fields.from,
+        to: fields.to,
+        campaign: fields.campaign,
+        creator: fields.creator,
+        kind: fields.kind,
+        status: fields.status,
+        lang: fields.lang,
+        bom: Some(
+            fields
+                .bom
+                .as_deref()
+                .is_some_and(|b| b == "on" || b == "true"),
+        ),
+    };
+    let request = exports::request(&state, &file, &query).await?;
+    Ok(exports::stream(&state, request))
+}
