@@ -10,7 +10,7 @@ use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use startlink_charts::BarChart;
 use startlink_core::analytics::{self, Bucket, StatsScope};
-use startlink_core::links::{self, LinkFilter, LinkSort, LinkStatus};
+use startlink_core::links::{self, LinkFilter, LinkKind, LinkSort, LinkStatus};
 use startlink_core::{time, users};
 
 use super::error::PageError;
@@ -339,8 +339,24 @@ pub async fn dashboard(
 pub struct LinksQuery {
     search: Option<String>,
     status: Option<String>,
+    kind: Option<String>,
+    campaign: Option<String>,
+    creator: Option<String>,
+    sort: Option<String>,
     page: Option<u64>,
 }
+
+/// The links list's sort orders: query value, label, order.
+const SORTS: [(&str, &str, LinkSort); 4] = [
+    ("newest", "newest first", LinkSort::Newest),
+    ("oldest", "oldest first", LinkSort::Oldest),
+    ("most-used", "most used", LinkSort::MostUsed),
+    (
+        "expires-soonest",
+        "expiring soonest",
+        LinkSort::ExpiresSoonest,
+    ),
+];
 
 #[derive(Serialize)]
 struct LinkRow {
@@ -380,24 +396,50 @@ pub async fn links_page(
 ) -> Result<Response, PageError> {
     let now = time::now();
     let status = query.status.as_deref().and_then(LinkStatus::parse);
+    let kind = query.kind.as_deref().and_then(LinkKind::parse);
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let campaign = text(&query.campaign);
+    let creator_text = text(&query.creator);
+    let creator =
+        match &creator_text {
+            None => None,
+            Some(id) => Some(id.parse::<i64>().map_err(|_| {
+                ApiError::BadRequest(format!("creator: {id:?} is not a Telegram id"))
+            })?),
+        };
+    let sort = SORTS
+        .iter()
+        .find(|(name, _, _)| Some(*name) == query.sort.as_deref())
+        .unwrap_or(&SORTS[0]);
     let search = query.search.clone().unwrap_or_default();
     let page_number = query.page.unwrap_or(1).max(1);
     let filter = LinkFilter {
         status,
+        kind,
+        created_by: creator,
+        campaign: campaign.clone(),
         search: Some(search.clone()).filter(|s| !s.trim().is_empty()),
+        sort: sort.2,
         limit: LINKS_PER_PAGE,
         page: page_number - 1,
-        ..Default::default()
     };
     let found = links::list(&state.db, &filter, now).await?;
     let pages = found.total.div_ceil(LINKS_PER_PAGE).max(1);
-    let href = |page: u64| {
-        format!(
-            "/links?search={}&status={}&page={page}",
-            encode(&search),
-            status.map_or("", |s| s.as_str())
-        )
-    };
+    let filters = format!(
+        "search={}&status={}&kind={}&campaign={}&creator={}&sort={}",
+        encode(&search),
+        status.map_or("", |s| s.as_str()),
+        kind.map_or("", |k| k.as_str()),
+        encode(campaign.as_deref().unwrap_or_default()),
+        encode(creator_text.as_deref().unwrap_or_default()),
+        sort.0,
+    );
+    let href = |page: u64| format!("/links?{filters}&page={page}");
     let rows: Vec<LinkRow> = found
         .items
         .iter()
@@ -422,6 +464,16 @@ pub async fn links_page(
             links => Value::from(Serde(&rows)),
             total => found.total,
             search => &search, status => status.map(|s| s.as_str()),
+            kind => kind.map(|k| k.as_str()), campaign => &campaign,
+            creator => &creator_text, sort => sort.0,
+            sorts => SORTS.iter().map(|(name, label, _)| (*name, *label)).collect::<Vec<_>>(),
+            export_query => format!(
+                "dataset=links&status={}&kind={}&campaign={}&creator={}",
+                status.map_or("", |s| s.as_str()),
+                kind.map_or("", |k| k.as_str()),
+                encode(campaign.as_deref().unwrap_or_default()),
+                encode(creator_text.as_deref().unwrap_or_default()),
+            ),
             page => page_number, pages => pages,
             prev_page => (page_number > 1).then(|| href(page_number - 1)),
             next_page => (page_number < pages).then(|| href(page_number + 1)),

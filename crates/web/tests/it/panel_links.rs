@@ -12,6 +12,7 @@ use crate::panel::{browser, session};
 api_suite!(
     a_link_is_created_shown_edited_and_revoked_through_forms,
     viewers_and_forms_without_the_token_change_nothing,
+    the_links_list_filters_by_kind_campaign_creator_and_sorts,
 );
 
 async fn a_link_is_created_shown_edited_and_revoked_through_forms(app: TestApp) {
@@ -276,4 +277,63 @@ async fn viewers_and_forms_without_the_token_change_nothing(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(all.total, 1);
+}
+
+async fn the_links_list_filters_by_kind_campaign_creator_and_sorts(app: TestApp) {
+    use startlink_core::links::{LinkKind, NewLink};
+    app.token_for("owner", Role::Admin).await;
+    let now = startlink_core::time::now();
+    for (title, kind, campaign, creator) in [
+        ("Alpha order", LinkKind::Order, None, Some(11)),
+        ("Beta poster", LinkKind::Campaign, Some("bahor"), Some(12)),
+        ("Gamma poster", LinkKind::Campaign, Some("kuz"), Some(11)),
+    ] {
+        links::create(
+            &app.db,
+            NewLink {
+                kind: Some(kind),
+                title: Some(title.into()),
+                campaign: campaign.map(str::to_owned),
+                created_by: creator,
+                ..NewLink::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let browser = browser();
+    let (cookies, _) = session(&app, &browser).await;
+    let page = |query: &'static str| {
+        let request = browser
+            .get(app.url(&format!("/links?{query}")))
+            .header(COOKIE, &cookies);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, html) = page("kind=campaign").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Beta poster") && html.contains("Gamma poster"),
+        "{html}"
+    );
+    assert!(!html.contains("Alpha order"), "{html}");
+    let (_, html) = page("campaign=bahor").await;
+    assert!(
+        html.contains("Beta poster") && !html.contains("Gamma poster"),
+        "{html}"
+    );
+    let (_, html) = page("creator=11&sort=oldest").await;
+    let alpha = html.find("Alpha order").unwrap();
+    let gamma = html.find("Gamma poster").unwrap();
+    assert!(alpha < gamma, "oldest first");
+    assert!(!html.contains("Beta poster"), "{html}");
+    assert!(
+        html.contains("creator=11"),
+        "the export link keeps the filters: {html}"
+    );
+    let (status, _) = page("creator=abc").await;
+    assert_eq!(status, 400);
 }
