@@ -186,6 +186,37 @@ struct Kpis {
 #[derive(Debug, Deserialize)]
 pub struct DashboardQuery {
     range: Option<String>,
+    /// Custom range: first day, `YYYY-MM-DD` in `TIMEZONE`.
+    from: Option<String>,
+    /// Custom range: last day, inclusive.
+    to: Option<String>,
+}
+
+/// A custom range of whole local days, `[first day's start, day after last's start)`.
+fn custom_range(
+    query: &DashboardQuery,
+) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, ApiError> {
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let (Some(from), Some(to)) = (given(&query.from), given(&query.to)) else {
+        return Ok(None);
+    };
+    let date = |field: &str, text: &str| {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+            ApiError::BadRequest(format!("{field}: {text:?} is not a date like 2026-11-01"))
+        })
+    };
+    let (first, last) = (date("from", &from)?, date("to", &to)?);
+    if first > last {
+        return Err(ApiError::BadRequest(format!(
+            "from: {first} is after to ({last})"
+        )));
+    }
+    Ok(Some((first, last)))
 }
 
 /// The opens chart for a range: hourly for 24h, daily in `TIMEZONE` otherwise.
@@ -264,9 +295,48 @@ pub async fn dashboard(
         .filter(|r| RANGES.iter().any(|(name, _)| name == r))
         .unwrap_or("7d")
         .to_owned();
+    let custom = custom_range(&query)?;
     let counts = analytics::dashboard_counts(&state.db, now).await?;
     let today = analytics::opens_by_day(&state.db, StatsScope::All, state.timezone, 1, now).await?;
-    let chart = opens_chart(&state, &range, now).await?;
+    let (chart, custom_span) = match custom {
+        None => (opens_chart(&state, &range, now).await?, None),
+        Some((first, last)) => {
+            let start = analytics::day_start(first, state.timezone);
+            let end = last
+                .succ_opt()
+                .map_or(now, |next| analytics::day_start(next, state.timezone));
+            let points = analytics::opens_series(
+                &state.db,
+                StatsScope::All,
+                start,
+                end,
+                Bucket::Day,
+                state.timezone,
+            )
+            .await?;
+            let bars = points
+                .iter()
+                .map(|p| {
+                    (
+                        p.start
+                            .with_timezone(&state.timezone)
+                            .format("%d.%m")
+                            .to_string(),
+                        p.opens as f64,
+                    )
+                })
+                .collect();
+            let svg = BarChart {
+                title: format!("Opens per day, {first} – {last}"),
+                bars,
+                width: 900,
+                height: 320,
+            }
+            .svg()
+            .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("dashboard chart")))?;
+            (svg, Some((start, end)))
+        }
+    };
     let top_links: Vec<TopLink> = links::list(
         &state.db,
         &LinkFilter {
@@ -302,8 +372,8 @@ pub async fn dashboard(
                 })
         }
     };
-    let top_campaigns =
-        analytics::campaigns_by_opens(&state.db, since, now + Duration::hours(1), TOP).await?;
+    let (since, until) = custom_span.unwrap_or((since, now + Duration::hours(1)));
+    let top_campaigns = analytics::campaigns_by_opens(&state.db, since, until, TOP).await?;
     let top_referrers = analytics::top_referrers(&state.db, TOP).await?;
     let kpis = Kpis {
         links_total: counts.total,
@@ -325,7 +395,9 @@ pub async fn dashboard(
             csrf => &csrf,
             summary => Value::from(Serde(&kpis)),
             chart => chart,
-            range => &range,
+            range => if custom.is_some() { "custom".to_owned() } else { range.clone() },
+            custom_from => custom.map(|(f, _)| f.to_string()),
+            custom_to => custom.map(|(_, t)| t.to_string()),
             top_links => Value::from(Serde(&top_links)),
             top_campaigns => top_campaigns,
             top_referrers => top_referrers,

@@ -384,6 +384,36 @@ async fn the_dashboard_ranks_links_campaigns_and_referrers(app: TestApp) {
     assert!(tops.contains("Bahor &lt;b&gt;"), "{tops}");
     assert!(tops.contains("<td>1</td><td>2 joined</td>"), "{tops}");
     assert!(!tops.contains("<b>") && !tops.contains("<i>"), "{tops}");
+
+    // A custom range of days: the chart and the campaign ranking follow it.
+    let today = startlink_core::time::now()
+        .with_timezone(&chrono_tz::Asia::Tashkent)
+        .date_naive();
+    let get = |path: String| browser.get(app.url(&path)).header(COOKIE, &cookies).send();
+    let custom = get(format!(
+        "/?from={}&to={today}",
+        today - chrono::Days::new(2)
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(custom.contains("Top campaigns (opens, custom)"), "{custom}");
+    assert!(
+        custom.contains("Bahor &lt;b&gt;"),
+        "today's opens count: {custom}"
+    );
+    let before = get("/?from=2020-01-01&to=2020-01-31".into())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let tops = before.split("class=\"tops\"").nth(1).unwrap();
+    assert!(!tops.contains("Bahor"), "no opens in January 2020: {tops}");
+    let backwards = get(format!("/?from={today}&to=2020-01-01")).await.unwrap();
+    assert_eq!(backwards.status(), 400);
 }
 
 #[tokio::test]
