@@ -33,7 +33,6 @@ pub(crate) fn build(
     cover(layout, data, labels, fmt, cover_info);
     layout.page_break();
     kpis(layout, data, labels, fmt);
-    layout.page_break();
     charts(layout, data, labels, fmt)?;
     top_links(layout, data, labels, fmt);
     top_campaigns(layout, data, labels, fmt);
@@ -305,11 +304,11 @@ fn kpis(layout: &mut Layout<'_>, data: &ReportData, labels: &Labels, fmt: Fmt) {
     });
     let table = Table {
         columns: vec![
-            Column::left(labels.col_indicator, 3.4),
-            Column::right(labels.col_this_period, 1.3),
-            Column::right(labels.col_previous, 1.3),
+            Column::left(labels.col_indicator, 3.0),
+            Column::right(labels.col_this_period, 1.25),
+            Column::right(labels.col_previous, 1.25),
             Column::right(labels.col_change, 1.3),
-            Column::right(labels.col_change_percent, 1.3),
+            Column::right(labels.col_change_percent, 1.5),
         ],
         rows,
     };
@@ -439,12 +438,12 @@ fn top_links(layout: &mut Layout<'_>, data: &ReportData, labels: &Labels, fmt: F
     let table = Table {
         columns: vec![
             Column::right(labels.col_rank, 0.4),
-            Column::left(labels.col_link, 2.9),
-            Column::left(labels.col_key, 1.7),
-            Column::left(labels.col_kind, 1.2),
-            Column::left(labels.col_campaign, 1.75),
-            Column::right(labels.col_opens, 1.05),
-            Column::right(labels.col_uses, 1.15),
+            Column::left(labels.col_link, 2.6),
+            Column::left(labels.col_key, 1.75),
+            Column::left(labels.col_kind, 1.05),
+            Column::left(labels.col_campaign, 1.6),
+            Column::right(labels.col_opens, 1.2),
+            Column::right(labels.col_uses, 1.4),
         ],
         rows,
     };
@@ -571,4 +570,119 @@ fn referrers(layout: &mut Layout<'_>, data: &ReportData, labels: &Labels, fmt: F
         labels.no_data,
     );
     layout.paragraph(8.0, MUTED, labels.referrals_note);
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+    use startlink_core::analytics::{
+        OutcomeCounts, ReferrerRow, SeriesPoint, Summary, TopCampaign, TopLink,
+    };
+
+    use super::*;
+    use crate::Lang;
+    use crate::data::Referrer;
+    use crate::pdf::fonts::Fonts;
+    use crate::pdf::layout::Op;
+
+    fn summary(scale: i64) -> Summary {
+        let at = Utc.with_ymd_and_hms(2026, 3, 15, 0, 0, 0).unwrap();
+        Summary {
+            from: None,
+            to: None,
+            at,
+            links_created: 1_234_567 * scale,
+            links_active: 1_000_000 * scale,
+            links_used: 200_000,
+            links_expired: 30_000,
+            links_revoked: 4_567,
+            opens: 9_876_543 * scale,
+            opens_by_outcome: OutcomeCounts {
+                redeemed: 1_000_000,
+                already_yours: 200_000,
+                accepted: 7_000_000,
+                already_used: 600_000,
+                expired: 50_000,
+                revoked: 20_000,
+                not_found: 5_000,
+                invalid: 1_543,
+            },
+            unique_openers: 2_345_678,
+            new_users: 1_234_567,
+            returning_users: 1_111_111,
+            redemption_rate: Some(0.8123),
+        }
+    }
+
+    fn data() -> ReportData {
+        let from = Utc.with_ymd_and_hms(2026, 2, 28, 19, 0, 0).unwrap();
+        let to = from + Duration::days(14);
+        ReportData {
+            from,
+            to,
+            previous_from: from - Duration::days(14),
+            previous_to: from,
+            current: summary(1),
+            previous: summary(2),
+            bucket: Bucket::Day,
+            series: (0..14)
+                .map(|d| SeriesPoint {
+                    start: from + Duration::days(d),
+                    end: from + Duration::days(d + 1),
+                    opens: 123_456 + d,
+                })
+                .collect(),
+            top_links: (0..20)
+                .map(|i| TopLink {
+                    link_id: i,
+                    key: "r_AbCdEfGhIjKl".into(),
+                    kind: LinkKind::Referral,
+                    title: Some("Qahva".into()),
+                    campaign: Some("Bahor".into()),
+                    opens: 1_234_567,
+                    uses: 1_234_567,
+                })
+                .collect(),
+            top_campaigns: vec![TopCampaign {
+                campaign_id: 1,
+                name: "Bahor".into(),
+                opens: 1_234_567,
+                uses: 1_234_567,
+            }],
+            referrers: vec![Referrer {
+                row: ReferrerRow {
+                    referrer: 9_007_199_254,
+                    joined: 1_234_567,
+                    active_7d: 1_234_567,
+                },
+                user: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn no_label_or_figure_is_cut_in_any_language() {
+        let fonts = Fonts::load().unwrap();
+        let mut cut = Vec::new();
+        for lang in Lang::ALL {
+            let mut layout = Layout::new(&fonts);
+            let fmt = Fmt {
+                lang,
+                tz: chrono_tz::Asia::Tashkent,
+            };
+            let cover = Cover {
+                bot: Some("a_rather_long_shop_bot_name_bot"),
+                generated_at: Utc.with_ymd_and_hms(2026, 3, 15, 4, 0, 0).unwrap(),
+            };
+            build(&mut layout, &data(), lang.labels(), fmt, &cover).unwrap();
+            for op in layout.finish().iter().flatten() {
+                if let Op::Text { text, .. } = op
+                    && text.ends_with('…')
+                {
+                    cut.push(format!("{lang}: {text:?}"));
+                }
+            }
+        }
+        assert!(cut.is_empty(), "cut: {cut:#?}");
+    }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use startlink_core::DatabaseConnection;
 use startlink_core::analytics::{
-    self, Bucket, Filter, ReferrerRow, SeriesPoint, Summary, TopCampaign, TopLink,
+    self, Bucket, Filter, MAX_BUCKETS, ReferrerRow, SeriesPoint, Summary, TopCampaign, TopLink,
 };
 use startlink_core::users::{self, TgUser, TgUserId};
 
@@ -39,6 +39,12 @@ pub(crate) struct ReportData {
     pub referrers: Vec<Referrer>,
 }
 
+/// The longest period a report covers: its weekly table and chart stay
+/// within `analytics::MAX_BUCKETS` (a week on each side for alignment).
+pub(crate) fn max_period() -> Duration {
+    Duration::weeks(MAX_BUCKETS as i64 - 2)
+}
+
 /// The bucket of the series and the daily table for a period this long.
 pub(crate) fn bucket_for(length: Duration) -> Bucket {
     if length <= Duration::days(MAX_DAILY_DAYS) {
@@ -61,15 +67,22 @@ pub(crate) async fn gather(
     let (Some(previous_from), Some(previous_to)) = (previous.from, previous.to) else {
         return Err(ReportError::OpenPeriod);
     };
+    if to - from > max_period() {
+        return Err(ReportError::PeriodTooLong);
+    }
     let now = request.generated_at;
     let bucket = bucket_for(to - from);
 
-    let current_summary = analytics::summary(db, filter, now).await?;
-    let previous_summary = analytics::summary(db, &previous, now).await?;
-    let series = analytics::series(db, filter, bucket, request.tz, now).await?;
-    let top_links = analytics::top_links(db, filter, TOP, now).await?;
-    let top_campaigns = analytics::top_campaigns(db, filter, TOP, now).await?;
-    let rows = analytics::referral_leaderboard(db, filter, TOP, now).await?;
+    // The figures are independent: asked at once, they run on several pooled
+    // connections (SQLite readers in WAL mode, PostgreSQL backends) in parallel.
+    let (current_summary, previous_summary, series, top_links, top_campaigns, rows) = tokio::try_join!(
+        analytics::summary(db, filter, now),
+        analytics::summary(db, &previous, now),
+        analytics::series(db, filter, bucket, request.tz, now),
+        analytics::top_links(db, filter, TOP, now),
+        analytics::top_campaigns(db, filter, TOP, now),
+        analytics::referral_leaderboard(db, filter, TOP, now),
+    )?;
     let mut referrers = Vec::with_capacity(rows.len());
     for row in rows {
         let user = match TgUserId::new(row.referrer) {

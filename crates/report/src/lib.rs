@@ -29,6 +29,8 @@ pub enum ReportError {
     Analytics(#[from] AnalyticsError),
     #[error("from, to: a report needs a period with both ends")]
     OpenPeriod,
+    #[error("from, to: a report covers at most 998 weeks (about 19 years)")]
+    PeriodTooLong,
     #[error("database error while {what}")]
     Db {
         what: &'static str,
@@ -48,7 +50,7 @@ impl ReportError {
     pub fn is_invalid_input(&self) -> bool {
         match self {
             Self::Analytics(e) => e.is_invalid_input(),
-            Self::OpenPeriod => true,
+            Self::OpenPeriod | Self::PeriodTooLong => true,
             _ => false,
         }
     }

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod link;
 pub mod migrate;
 pub mod qr;
+pub mod report;
 pub mod serve;
 pub mod stats;
 pub mod token;

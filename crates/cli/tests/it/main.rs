@@ -6,5 +6,6 @@ mod browser;
 mod cli;
 mod config_docs;
 mod qr;
+mod report;
 mod server;
 mod simulator;

@@ -18,7 +18,7 @@ pub static LABELS: Labels = Labels {
     kpi_note: "Ссылки: созданные за период, статус на момент отчёта. Изменение — относительно предыдущего периода той же длины.",
     col_indicator: "Показатель",
     col_this_period: "Этот период",
-    col_previous: "Предыдущий",
+    col_previous: "Прошлый",
     col_change: "Изменение",
     col_change_percent: "Изменение, %",
     kpi: KpiLabels {
@@ -69,7 +69,7 @@ pub static LABELS: Labels = Labels {
     col_uses: "Засчитано",
     kind_order: "заказ",
     kind_campaign: "кампания",
-    kind_referral: "реферальная",
+    kind_referral: "реферал",
 
     top_campaigns_heading: "Топ-20 кампаний",
 

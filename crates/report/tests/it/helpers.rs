@@ -37,7 +37,7 @@ impl TestDb {
             return None;
         };
         let name = format!(
-            "startlink_r_{}",
+            "startlink_t_r{}",
             LinkKey::generate()
                 .as_str()
                 .to_lowercase()

@@ -546,4 +546,11 @@ async fn a_bad_period_is_refused_as_the_callers_error(db: &DatabaseConnection, _
     let error = render(db, &request).await.unwrap_err();
     assert!(error.is_invalid_input(), "{error}");
     assert!(error.to_string().starts_with("from: "), "{error}");
+    request.filter.from = Some(march(1, 0) - Duration::weeks(998));
+    request.filter.to = Some(march(1, 0) + Duration::days(1));
+    let error = render(db, &request).await.unwrap_err();
+    assert!(
+        matches!(error, ReportError::PeriodTooLong) && error.is_invalid_input(),
+        "{error}"
+    );
 }
