@@ -438,12 +438,12 @@ fn top_links(layout: &mut Layout<'_>, data: &ReportData, labels: &Labels, fmt: F
     let table = Table {
         columns: vec![
             Column::right(labels.col_rank, 0.4),
-            Column::left(labels.col_link, 2.6),
-            Column::left(labels.col_key, 1.75),
-            Column::left(labels.col_kind, 1.05),
-            Column::left(labels.col_campaign, 1.6),
+            Column::left(labels.col_link, 2.3),
+            Column::whole(labels.col_key, 1.9),
+            Column::left(labels.col_kind, 1.25),
+            Column::left(labels.col_campaign, 1.45),
             Column::right(labels.col_opens, 1.2),
-            Column::right(labels.col_uses, 1.4),
+            Column::right(labels.col_uses, 1.35),
         ],
         rows,
     };
@@ -635,8 +635,9 @@ mod tests {
             top_links: (0..20)
                 .map(|i| TopLink {
                     link_id: i,
-                    key: "r_AbCdEfGhIjKl".into(),
-                    kind: LinkKind::Referral,
+                    // The widest letters: a generated key is never cut.
+                    key: "r_mWmWmWmWmWmW".into(),
+                    kind: [LinkKind::Order, LinkKind::Campaign, LinkKind::Referral][i as usize % 3],
                     title: Some("Qahva".into()),
                     campaign: Some("Bahor".into()),
                     opens: 1_234_567,

@@ -75,7 +75,13 @@ pub(crate) struct Column {
     pub title: String,
     pub share: f32,
     pub align: Align,
+    /// Values are set smaller, down to `MIN_SHRINK`, before they are cut
+    /// (link keys: a cut key is useless).
+    pub shrink: bool,
 }
+
+/// The smallest a shrinking cell's text is set, as a share of the body size.
+const MIN_SHRINK: f32 = 0.75;
 
 impl Column {
     pub fn left(title: &str, share: f32) -> Self {
@@ -83,6 +89,7 @@ impl Column {
             title: title.to_owned(),
             share,
             align: Align::Left,
+            shrink: false,
         }
     }
 
@@ -91,6 +98,15 @@ impl Column {
             title: title.to_owned(),
             share,
             align: Align::Right,
+            shrink: false,
+        }
+    }
+
+    /// A left-aligned column whose values shrink to fit rather than being cut.
+    pub fn whole(title: &str, share: f32) -> Self {
+        Self {
+            shrink: true,
+            ..Self::left(title, share)
         }
     }
 }
@@ -355,9 +371,16 @@ impl<'a> Layout<'a> {
                 Align::Left => x + CELL_PAD,
                 Align::Right => x + width - CELL_PAD,
             };
+            let mut size = BODY_SIZE;
+            if column.shrink {
+                let natural = self.fonts.face(weight).width(&cell.text, size);
+                if natural > inner {
+                    size = (size * inner / natural).max(size * MIN_SHRINK);
+                }
+            }
             self.text_at(
                 (anchor, baseline),
-                BODY_SIZE,
+                size,
                 weight,
                 cell.colour,
                 &cell.text,
@@ -454,6 +477,35 @@ mod tests {
         layout.table("T", "(c)", &table(0), "No data for this period.");
         let pages = layout.finish();
         assert_eq!(texts(&pages[0]), vec!["No data for this period."]);
+    }
+
+    #[test]
+    fn a_whole_column_sets_a_long_value_smaller_instead_of_cutting_it() {
+        let fonts = Fonts::load().unwrap();
+        let mut layout = Layout::new(&fonts);
+        // A key column whose inner width is 85 % of the key's natural width.
+        let wanted = fonts.regular.width("r_mWmWmWmW", BODY_SIZE) * 0.85 + 2.0 * CELL_PAD;
+        let share = wanted / (CONTENT_WIDTH - wanted);
+        let table = Table {
+            columns: vec![Column::whole("Key", share), Column::left("Title", 1.0)],
+            rows: vec![Row::plain(vec![
+                Cell::new("r_mWmWmWmW"),
+                Cell::new("a title"),
+            ])],
+        };
+        layout.table("T", "(c)", &table, "");
+        let pages = layout.finish();
+        let size = pages[0]
+            .iter()
+            .find_map(|op| match op {
+                Op::Text { text, size, .. } if text == "r_mWmWmWmW" => Some(*size),
+                _ => None,
+            })
+            .expect("the key is drawn whole");
+        assert!(
+            (BODY_SIZE * MIN_SHRINK..BODY_SIZE).contains(&size),
+            "{size}"
+        );
     }
 
     #[test]
