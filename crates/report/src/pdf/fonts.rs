@@ -14,6 +14,9 @@ use crate::ReportError;
 static REGULAR: &[u8] = include_bytes!("../../assets/DejaVuSans-subset.ttf");
 static BOLD: &[u8] = include_bytes!("../../assets/DejaVuSans-Bold-subset.ttf");
 
+/// Drawn for a character the font has no glyph for.
+const MISSING: char = '□';
+
 /// Regular or bold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Weight {
@@ -57,8 +60,16 @@ impl FontFace {
         })
     }
 
+    /// The glyph for `c`; a character the font lacks gets [`MISSING`]'s.
+    fn glyph(&self, c: char) -> ttf_parser::GlyphId {
+        self.face
+            .glyph_index(c)
+            .or_else(|| self.face.glyph_index(MISSING))
+            .unwrap_or(ttf_parser::GlyphId(0))
+    }
+
     fn advance(&self, c: char) -> f32 {
-        let glyph = self.face.glyph_index(c).unwrap_or(ttf_parser::GlyphId(0));
+        let glyph = self.glyph(c);
         f32::from(self.face.glyph_hor_advance(glyph).unwrap_or(0)) / self.units_per_em
     }
 
@@ -73,14 +84,15 @@ impl FontFace {
         text.chars().map(|c| self.advance(clean(c))).sum::<f32>() * size
     }
 
-    /// The glyphs of `text`, one per character. A character the font lacks is
-    /// drawn as the font's missing-glyph box but still maps back to itself in
-    /// the PDF's text, so copying or extracting it gives the original.
+    /// The glyphs of `text`, one per character. A character the font lacks
+    /// (an emoji in a title) is drawn as `□` but still maps back to itself in
+    /// the PDF's text (krilla writes an `ActualText` span where one glyph
+    /// stands for several texts), so extracting it gives the original.
     pub(crate) fn run(&self, text: &str) -> Run {
         let text: String = text.chars().map(clean).collect();
         let mut glyphs = Vec::with_capacity(text.len());
         for (start, c) in text.char_indices() {
-            let glyph = self.face.glyph_index(c).unwrap_or(ttf_parser::GlyphId(0));
+            let glyph = self.glyph(c);
             let range: Range<usize> = start..start + c.len_utf8();
             glyphs.push(KrillaGlyph {
                 glyph_id: GlyphId::new(u32::from(glyph.0)),
