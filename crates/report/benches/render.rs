@@ -1,7 +1,8 @@
 //! The PDF report at scale: seeds N links and M events with `demo::seed`
 //! (180 days up to now) on a SQLite file and, when `BENCH_DATABASE_URL` is
 //! set, on PostgreSQL; then times the 30-day report (uz) end to end, and the
-//! same analytics calls one after another for comparison.
+//! same analytics calls one after another, and an empty period's report (the
+//! fixed cost of layout, charts and PDF) for comparison.
 //!
 //! `cargo bench -p startlink-report --bench render`
 //! Environment: `BENCH_LINKS` (default 100000), `BENCH_EVENTS` (default
@@ -112,14 +113,26 @@ async fn run(engine: &str, url: &str, links: u64, events: u64, reps: usize) {
     for _ in 0..reps {
         sequential.push(analytics_one_by_one(&db, &request).await);
     }
+    // The fixed cost (layout, charts, PDF): a 30-day period with no data.
+    let empty_to = now - Duration::days(400);
+    let empty =
+        ReportRequest::for_period(empty_to - Duration::days(30), empty_to, Lang::Uz, tz, now);
+    let mut fixed = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let started = Instant::now();
+        render_document(&db, &empty).await.unwrap();
+        fixed.push(started.elapsed());
+    }
     println!(
         "{engine}: 30-day report: {} pages, {} bytes; p50 {:.0} ms, max {:.0} ms; \
-         the same analytics calls one after another: p50 {:.0} ms",
+         the same analytics calls one after another: p50 {:.0} ms; \
+         a 30-day report of an empty period: p50 {:.0} ms",
         first.pages,
         first.pdf.len(),
         ms(p50(&mut whole)),
         ms(*whole.iter().max().unwrap()),
         ms(p50(&mut sequential)),
+        ms(p50(&mut fixed)),
     );
 }
 
