@@ -1,11 +1,19 @@
-//! Charts for every place that shows numbers: the bot's `/stats` picture, and
-//! (later) the panel and the PDF report. A chart is built once as SVG, with its
-//! text turned into outlines from an embedded font, so the SVG shows the same
-//! everywhere without fonts; the PNG is that SVG rasterised.
+//! Charts for every place that shows numbers: the bot's `/stats` picture, the
+//! panel and the PDF report. A chart is built once as SVG, with its text turned
+//! into outlines from an embedded font, so the SVG shows the same everywhere
+//! without fonts; the PNG is that SVG rasterised.
+//!
+//! [`BarChart`] (vertical bars over time), [`HBarChart`] (ranked horizontal
+//! bars) and [`ShareChart`] (a ring of shares with a legend).
 //!
 //! Pure renderer: no knowledge of links, bots or the web.
 
+mod hbar;
+mod share;
 mod text;
+
+pub use hbar::HBarChart;
+pub use share::ShareChart;
 
 use std::fmt::Write as _;
 
@@ -39,16 +47,7 @@ const BAR: &str = "#2563eb";
 impl BarChart {
     /// The chart as a standalone SVG document.
     pub fn svg(&self) -> Result<String, ChartError> {
-        let (w, h) = (self.width, self.height);
-        if !(100..=4000).contains(&w) || !(100..=4000).contains(&h) {
-            return Err(ChartError::Size(w, h));
-        }
-        let (w, h) = (w as f32, h as f32);
-        let mut out = String::new();
-        let _ = write!(
-            out,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}"><rect width="{w}" height="{h}" fill="{BACKGROUND}"/>"#
-        );
+        let (mut out, w, h) = open_svg(self.width, self.height)?;
         let title_size = (h * 0.06).clamp(12.0, 36.0);
         let label_size = (h * 0.035).clamp(9.0, 20.0);
         text::push(
@@ -108,7 +107,8 @@ impl BarChart {
                 );
             }
             let centre = x + bar_width / 2.0;
-            if *value > 0.0 {
+            // Too narrow a bar for a readable value: the scale line says enough.
+            if *value > 0.0 && slot >= label_size * 1.5 {
                 let shown = format_value(*value);
                 text::push(
                     &mut out,
@@ -138,16 +138,35 @@ impl BarChart {
 
     /// The chart as a PNG image.
     pub fn png(&self) -> Result<Vec<u8>, ChartError> {
-        let svg = self.svg()?;
-        let tree = resvg::usvg::Tree::from_str(&svg, &resvg::usvg::Options::default())
-            .map_err(|e| ChartError::Svg(e.to_string()))?;
-        let mut pixmap = tiny_skia::Pixmap::new(self.width, self.height)
-            .ok_or(ChartError::Size(self.width, self.height))?;
-        resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
-        pixmap
-            .encode_png()
-            .map_err(|e| ChartError::Png(e.to_string()))
+        rasterise(&self.svg()?, self.width, self.height)
     }
+}
+
+/// Checks the size and starts an SVG document on a white background; returns
+/// it with the size as floats.
+fn open_svg(width: u32, height: u32) -> Result<(String, f32, f32), ChartError> {
+    if !(100..=4000).contains(&width) || !(100..=4000).contains(&height) {
+        return Err(ChartError::Size(width, height));
+    }
+    let (w, h) = (width as f32, height as f32);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}"><rect width="{w}" height="{h}" fill="{BACKGROUND}"/>"#
+    );
+    Ok((out, w, h))
+}
+
+/// An SVG made here, as a PNG of its own size.
+fn rasterise(svg: &str, width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
+    let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default())
+        .map_err(|e| ChartError::Svg(e.to_string()))?;
+    let mut pixmap =
+        tiny_skia::Pixmap::new(width, height).ok_or(ChartError::Size(width, height))?;
+    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    pixmap
+        .encode_png()
+        .map_err(|e| ChartError::Png(e.to_string()))
 }
 
 /// The smallest of 1, 2, 2.5, 5 × 10^k at or above `value`, so the top line means something.

@@ -8,6 +8,14 @@ use ttf_parser::{Face, GlyphId, OutlineBuilder};
 
 static FONT: &[u8] = include_bytes!("../../qr/assets/DejaVuSans-Bold-subset.ttf");
 
+/// Where a line of text stands relative to its `x`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Align {
+    Start,
+    Center,
+    End,
+}
+
 /// Appends `text` as a filled path, `size` px tall, centred on `center_x`, with
 /// its baseline at `baseline`, shrunk to fit `max_width`.
 pub(crate) fn push(
@@ -18,6 +26,27 @@ pub(crate) fn push(
     baseline: f32,
     max_width: f32,
     fill: &str,
+) {
+    push_aligned(
+        out,
+        text,
+        size,
+        (center_x, baseline),
+        max_width,
+        fill,
+        Align::Center,
+    );
+}
+
+/// Like [`push`], with the text starting at, centred on or ending at `x`.
+pub(crate) fn push_aligned(
+    out: &mut String,
+    text: &str,
+    size: f32,
+    (x, baseline): (f32, f32),
+    max_width: f32,
+    fill: &str,
+    align: Align,
 ) {
     let Ok(face) = Face::parse(FONT, 0) else {
         return;
@@ -35,11 +64,16 @@ pub(crate) fn push(
     if advance <= 0.0 {
         return;
     }
-    let scale = (size / em).min(max_width / advance);
+    let scale = (size / em).min(max_width.max(0.0) / advance);
+    let start = match align {
+        Align::Start => x,
+        Align::Center => x - advance * scale / 2.0,
+        Align::End => x - advance * scale,
+    };
     let mut pen = Path {
         d: String::new(),
         scale,
-        x: center_x - advance * scale / 2.0,
+        x: start,
         y: baseline,
     };
     for glyph in glyphs {

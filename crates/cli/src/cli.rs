@@ -67,6 +67,8 @@ pub enum Command {
     /// Fill the database with demo links, users and opens (for trying the
     /// panel and for benchmarks)
     DemoData(commands::demo::DemoArgs),
+    /// The PDF report for a period (default: the last 30 days)
+    Report(commands::report::ReportArgs),
 }
 
 /// Runs the command line and turns failures into one line on stderr.
@@ -134,5 +136,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(command) => commands::token::run(&config, command).await,
         Command::Web(args) => commands::web::run(&config, args).await,
         Command::DemoData(args) => commands::demo::run(&config, args).await,
+        Command::Report(args) => commands::report::run(&config, args).await,
     }
 }

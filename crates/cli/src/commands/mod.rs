@@ -6,6 +6,7 @@ pub mod export;
 pub mod link;
 pub mod migrate;
 pub mod qr;
+pub mod report;
 pub mod serve;
 pub mod stats;
 pub mod token;

@@ -7,5 +7,6 @@ mod cli;
 mod config_docs;
 mod export;
 mod qr;
+mod report;
 mod server;
 mod simulator;
