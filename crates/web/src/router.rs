@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{campaigns, events, exports, links, metrics, qr, stats, users};
+use crate::api::{campaigns, events, exports, links, metrics, qr, reports, stats, users};
 use crate::auth::login;
 use crate::state::AppState;
 
@@ -89,6 +89,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::funnel))
         .routes(routes!(stats::referrals))
         .routes(routes!(exports::export))
+        .routes(routes!(reports::summary_pdf))
         .routes(routes!(metrics::metrics))
 }
 
@@ -108,6 +109,7 @@ pub fn serves_path(path: &str) -> bool {
             "/settings",
             "/simulator",
             "/exports",
+            "/reports",
         ]
         .iter()
         .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))

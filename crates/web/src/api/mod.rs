@@ -7,6 +7,7 @@ pub mod exports;
 pub mod links;
 pub mod metrics;
 pub mod qr;
+pub mod reports;
 pub mod stats;
 pub mod users;
 

@@ -91,3 +91,12 @@ pub async fn download(
     let request = exports::request(&state, &file, &query).await?;
     Ok(exports::stream(&state, request))
 }
+
+/// The dashboard's "PDF report": the API's report behind the session.
+pub async fn report_pdf(
+    Session(_): Session,
+    State(state): State<AppState>,
+    Query(query): Query<crate::api::reports::ReportQuery>,
+) -> Result<Response, PageError> {
+    Ok(crate::api::reports::render(&state, &query).await?)
+}

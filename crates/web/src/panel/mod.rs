@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens/{id}/revoke", post(access_pages::revoke_token))
         .route("/exports", get(export_pages::exports_page))
         .route("/exports/download", get(export_pages::download))
+        .route("/reports/summary.pdf", get(export_pages::report_pdf))
         .route("/simulator", get(simulator::simulator_page))
         .route("/simulator/users", post(simulator::create_user))
         .route("/simulator/send", post(simulator::send))

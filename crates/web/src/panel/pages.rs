@@ -373,6 +373,12 @@ pub async fn dashboard(
         }
     };
     let (since, until) = custom_span.unwrap_or((since, now + Duration::hours(1)));
+    let report_to = custom_span.map_or(now, |(_, end)| end);
+    let report_href = format!(
+        "/reports/summary.pdf?from={}&to={}",
+        encode(&since.to_rfc3339()),
+        encode(&report_to.to_rfc3339())
+    );
     let top_campaigns = analytics::campaigns_by_opens(&state.db, since, until, TOP).await?;
     let top_referrers = analytics::top_referrers(&state.db, TOP).await?;
     let kpis = Kpis {
@@ -396,6 +402,7 @@ pub async fn dashboard(
             summary => Value::from(Serde(&kpis)),
             chart => chart,
             range => if custom.is_some() { "custom".to_owned() } else { range.clone() },
+            report_href => report_href,
             custom_from => custom.map(|(f, _)| f.to_string()),
             custom_to => custom.map(|(_, t)| t.to_string()),
             top_links => Value::from(Serde(&top_links)),

@@ -16,6 +16,7 @@ api_suite!(
     csv_exports_stream_the_same_bytes_as_the_cli,
     bad_export_requests_are_refused_before_the_first_byte,
     exports_need_their_scope_and_viewers_have_it,
+    the_pdf_report_is_served_for_a_period_and_refuses_bad_ones,
 );
 
 async fn some_data(app: &TestApp, admin: &str) -> String {
@@ -144,4 +145,42 @@ async fn exports_need_their_scope_and_viewers_have_it(app: TestApp) {
             .status(),
         200
     );
+}
+
+async fn the_pdf_report_is_served_for_a_period_and_refuses_bad_ones(app: TestApp) {
+    let admin = app.admin().await;
+    some_data(&app, &admin).await;
+    let viewer = app.token_for("viewer2", Role::Viewer).await;
+    let response = app
+        .get(
+            "/api/v1/reports/summary.pdf?from=2026-01-01&lang=ru",
+            &viewer,
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"report-2026-01-01-"),
+        "{disposition}"
+    );
+    let pdf = response.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    for path in [
+        "/api/v1/reports/summary.pdf?from=yesterday",
+        "/api/v1/reports/summary.pdf?from=2026-02-01&to=2026-01-01",
+        "/api/v1/reports/summary.pdf?lang=de",
+    ] {
+        let body = json(app.get(path, &admin).await, 400).await;
+        assert_eq!(body["error"], "bad_request", "{path}: {body}");
+    }
+    let stats_only = app.api_token(&[Scope::StatsRead]).await;
+    json(
+        app.get("/api/v1/reports/summary.pdf", &stats_only).await,
+        403,
+    )
+    .await;
 }

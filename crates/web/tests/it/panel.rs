@@ -414,6 +414,17 @@ async fn the_dashboard_ranks_links_campaigns_and_referrers(app: TestApp) {
     assert!(!tops.contains("Bahor"), "no opens in January 2020: {tops}");
     let backwards = get(format!("/?from={today}&to=2020-01-01")).await.unwrap();
     assert_eq!(backwards.status(), 400);
+
+    // "PDF report" follows the range shown.
+    let href = custom
+        .split("summary.pdf?")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a PDF report link on the dashboard")
+        .replace("&amp;", "&");
+    let pdf = get(format!("/reports/summary.pdf?{href}")).await.unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
 }
 
 #[tokio::test]

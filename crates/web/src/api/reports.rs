@@ -1,0 +1,106 @@
+//! `GET /api/v1/reports/summary.pdf`: the PDF report for a period, as
+//! `startlink report` makes it.
+
+use axum::extract::State;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+use serde::Deserialize;
+use startlink_core::analytics::parse_bound;
+use startlink_core::time;
+use startlink_report::{Lang, ReportError, ReportRequest};
+use utoipa::IntoParams;
+
+use crate::auth::{Authorized, ExportsRead};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::Query;
+use crate::state::AppState;
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// Start, inclusive: RFC 3339 or a date `YYYY-MM-DD` in `TIMEZONE`; default 30 days before `to`.
+    pub from: Option<String>,
+    /// End, exclusive, in the same forms; default now.
+    pub to: Option<String>,
+    /// `uz`, `ru` or `en` (default `DEFAULT_LANG`).
+    pub lang: Option<String>,
+}
+
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Renders the report `query` asks for; bad input is 400.
+pub(crate) async fn render(state: &AppState, query: &ReportQuery) -> Result<Response, ApiError> {
+    let tz = state.timezone;
+    let now = time::now();
+    let bad = |e: startlink_core::analytics::AnalyticsError| ApiError::BadRequest(e.to_string());
+    let to = match given(&query.to) {
+        Some(to) => parse_bound("to", to, tz).map_err(bad)?,
+        None => now,
+    };
+    let from = match given(&query.from) {
+        Some(from) => parse_bound("from", from, tz).map_err(bad)?,
+        None => to - Duration::days(30),
+    };
+    if from >= to {
+        return Err(ApiError::BadRequest(format!(
+            "from: {from} is not before to ({to})"
+        )));
+    }
+    let lang = match given(&query.lang) {
+        Some(code) => Lang::parse(code)
+            .ok_or_else(|| ApiError::BadRequest(format!("lang: {code:?} is not uz, ru or en")))?,
+        None => Lang::parse(state.default_lang.as_str()).unwrap_or_default(),
+    };
+    let mut request = ReportRequest::for_period(from, to, lang, tz, now);
+    request.bot = state
+        .link_builder()
+        .await?
+        .map(|b| b.bot().as_str().to_owned());
+    let pdf = startlink_report::render(&state.db, &request)
+        .await
+        .map_err(|e: ReportError| {
+            if e.is_invalid_input() {
+                ApiError::BadRequest(e.to_string())
+            } else {
+                ApiError::Internal(anyhow::Error::new(e).context("rendering the report"))
+            }
+        })?;
+    let name = format!(
+        "report-{}-{}.pdf",
+        from.with_timezone(&tz).format("%Y-%m-%d"),
+        to.with_timezone(&tz).format("%Y-%m-%d")
+    );
+    Ok((
+        [
+            (CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+/// The PDF report for a period: key figures against the previous period,
+/// charts, top links and campaigns, opens per day, referrers.
+#[utoipa::path(
+    get, path = "/api/v1/reports/summary.pdf", tag = "exports",
+    security(("bearer" = ["exports:read"])),
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "The PDF", content_type = "application/pdf"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    ),
+)]
+pub async fn summary_pdf(
+    _: Authorized<ExportsRead>,
+    State(state): State<AppState>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    render(&state, &query).await
+}
