@@ -132,10 +132,11 @@ async fn an_admin_exports_links_and_events_as_xlsx() {
     bot.stop().await;
 }
 
-// Passes alone (`cargo test -p startlink-bot --test it -- --ignored automatic`,
-// about 2 s) but hung when run after the other tests of this file; not yet
+// Passes alone (about 2 s) and with the other tests of this file run one at a
+// time (`cargo test -p startlink-bot --test it reports:: -- --include-ignored
+// --test-threads=1`), but hung when run in parallel with them; not yet
 // understood, so it is kept out of the default run.
-#[ignore = "hangs when run together with the other report tests; passes alone"]
+#[ignore = "hangs when run in parallel with the other report tests; passes alone"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_automatic_report_goes_to_the_admins_once_per_period() {
     let bot = TestBot::start().await;
