@@ -26,6 +26,10 @@ pub enum Command {
     Ref(String),
     /// Choose the language.
     Lang(String),
+    /// `/report [7d|30d|YYYY-MM-DD YYYY-MM-DD]`: the PDF report (admins).
+    Report(String),
+    /// `/export [links|events]`: an XLSX file (admins).
+    Export(String),
 }
 
 #[cfg(test)]
@@ -51,6 +55,14 @@ mod tests {
         assert_eq!(
             Command::parse("/generate 123 9876 24h", "shop_bot").unwrap(),
             Command::Generate("123 9876 24h".into())
+        );
+        assert_eq!(
+            Command::parse("/report 2026-11-01 2026-11-30", "shop_bot").unwrap(),
+            Command::Report("2026-11-01 2026-11-30".into())
+        );
+        assert_eq!(
+            Command::parse("/export", "shop_bot").unwrap(),
+            Command::Export(String::new())
         );
         assert!(Command::parse("/start@other_bot abc", "shop_bot").is_err());
         assert!(Command::parse("/unknown", "shop_bot").is_err());

@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod metrics;
 mod pacing;
 mod reply;
+pub mod reports;
 mod runner;
 pub mod settings;
 mod webhook;

@@ -21,6 +21,7 @@ use crate::context::BotContext;
 use crate::handlers::handler_tree;
 use crate::i18n::{Lang, Texts};
 use crate::pacing::TgBot;
+use crate::reports::ScheduledReports;
 use crate::settings::{BotMode, BotSettings};
 
 /// Asks Telegram who the bot is (storing its username for links everywhere),
@@ -90,8 +91,18 @@ fn operator_commands(t: &Texts) -> Vec<BotCommand> {
     ]
 }
 
+fn admin_commands(t: &Texts) -> Vec<BotCommand> {
+    let mut commands = operator_commands(t);
+    let help = commands.pop();
+    commands.push(BotCommand::new("report", t.commands.report));
+    commands.push(BotCommand::new("export", t.commands.export));
+    commands.extend(help);
+    commands
+}
+
 /// `setMyCommands` for every language: the user commands for everyone, the
-/// operator commands in each operator's own chat.
+/// operator commands in each operator's own chat (with the admin commands in
+/// admins' chats).
 async fn register_commands(bot: &TgBot, ctx: &BotContext) -> anyhow::Result<()> {
     let default = ctx.settings.default_lang.texts();
     bot.set_my_commands(user_commands(default))
@@ -107,13 +118,18 @@ async fn register_commands(bot: &TgBot, ctx: &BotContext) -> anyhow::Result<()> 
             let scope = BotCommandScope::Chat {
                 chat_id: Recipient::Id(ChatId(*operator)),
             };
-            bot.set_my_commands(operator_commands(t))
+            let commands = if ctx.settings.admins.contains(operator) {
+                admin_commands(t)
+            } else {
+                operator_commands(t)
+            };
+            bot.set_my_commands(commands.clone())
                 .scope(scope.clone())
                 .language_code(lang.code())
                 .await
                 .context("setMyCommands for an operator")?;
             if lang == ctx.settings.default_lang {
-                bot.set_my_commands(operator_commands(t))
+                bot.set_my_commands(commands)
                     .scope(scope)
                     .await
                     .context("setMyCommands")?;
@@ -127,6 +143,7 @@ async fn register_commands(bot: &TgBot, ctx: &BotContext) -> anyhow::Result<()> 
 pub struct RunningBot {
     shutdown: ShutdownToken,
     task: tokio::task::JoinHandle<()>,
+    reports: Option<ScheduledReports>,
 }
 
 impl std::fmt::Debug for RunningBot {
@@ -138,6 +155,9 @@ impl std::fmt::Debug for RunningBot {
 impl RunningBot {
     /// Lets updates in flight finish, then stops.
     pub async fn stop(self) {
+        if let Some(reports) = self.reports {
+            reports.stop().await;
+        }
         if let Ok(done) = self.shutdown.shutdown() {
             done.await;
         }
@@ -221,6 +241,7 @@ pub async fn start(
 ) -> anyhow::Result<(RunningBot, Option<axum::Router>)> {
     let mut dispatcher = dispatcher(bot.clone(), ctx.clone());
     let shutdown = dispatcher.shutdown_token();
+    let reports = ScheduledReports::start(bot.clone(), ctx.clone());
     match &ctx.settings.mode {
         BotMode::Polling => {
             let listener = Polling::builder(Bot::clone(&bot))
@@ -237,7 +258,14 @@ pub async fn start(
                     .await;
             });
             tracing::info!("bot is receiving updates by long polling");
-            Ok((RunningBot { shutdown, task }, None))
+            Ok((
+                RunningBot {
+                    shutdown,
+                    task,
+                    reports,
+                },
+                None,
+            ))
         }
         BotMode::Webhook { url, secret } => {
             bot.set_webhook(url.clone())
@@ -254,7 +282,14 @@ pub async fn start(
                     .await;
             });
             tracing::info!(url = %url, "bot is receiving updates by webhook");
-            Ok((RunningBot { shutdown, task }, Some(router)))
+            Ok((
+                RunningBot {
+                    shutdown,
+                    task,
+                    reports,
+                },
+                Some(router),
+            ))
         }
     }
 }

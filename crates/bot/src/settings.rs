@@ -38,6 +38,10 @@ pub enum SettingsError {
     BadLang(String),
     #[error("TG_MAX_RPS must be a whole number from 1 to 100000")]
     BadRps,
+    #[error("REPORT_SCHEDULE {0:?} must be off, daily or weekly")]
+    BadReportSchedule(String),
+    #[error("REPORT_HOUR {0:?} must be a whole hour from 0 to 23")]
+    BadReportHour(String),
 }
 
 /// A bot token; never shown in logs.
@@ -118,6 +122,29 @@ pub enum BotMode {
     Webhook { url: Url, secret: WebhookSecret },
 }
 
+/// When the automatic report goes to the admins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportSchedule {
+    Off,
+    /// The previous day, every day.
+    Daily,
+    /// The previous ISO week (Monday to Sunday), on Mondays.
+    Weekly,
+}
+
+impl ReportSchedule {
+    pub fn parse(input: &str) -> Result<Self, SettingsError> {
+        match input.trim().to_ascii_lowercase().as_str() {
+            "off" => Ok(Self::Off),
+            "daily" => Ok(Self::Daily),
+            "weekly" => Ok(Self::Weekly),
+            _ => Err(SettingsError::BadReportSchedule(input.to_owned())),
+        }
+    }
+}
+
+pub const DEFAULT_REPORT_HOUR: u32 = 9;
+
 /// Everything the bot needs besides the database.
 #[derive(Debug, Clone)]
 pub struct BotSettings {
@@ -132,6 +159,9 @@ pub struct BotSettings {
     pub qr_logo: Option<PathBuf>,
     /// Global cap on outgoing messages per second.
     pub max_rps: u32,
+    pub report_schedule: ReportSchedule,
+    /// The automatic report is sent after this hour (0-23) in `TIMEZONE`.
+    pub report_hour: u32,
 }
 
 /// Raw values as read from the environment or flags.
@@ -147,6 +177,8 @@ pub struct RawBotSettings {
     pub default_lang: Option<String>,
     pub qr_logo: Option<String>,
     pub max_rps: Option<String>,
+    pub report_schedule: Option<String>,
+    pub report_hour: Option<String>,
 }
 
 fn non_empty(value: &Option<String>) -> Option<&str> {
@@ -212,6 +244,18 @@ impl RawBotSettings {
                 .filter(|n| (1..=100_000).contains(n))
                 .ok_or(SettingsError::BadRps)?,
         };
+        let report_schedule = match non_empty(&self.report_schedule) {
+            None => ReportSchedule::Off,
+            Some(v) => ReportSchedule::parse(v)?,
+        };
+        let report_hour = match non_empty(&self.report_hour) {
+            None => DEFAULT_REPORT_HOUR,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|h| *h < 24)
+                .ok_or_else(|| SettingsError::BadReportHour(v.to_owned()))?,
+        };
         Ok(BotSettings {
             token,
             api_url,
@@ -221,6 +265,8 @@ impl RawBotSettings {
             default_lang,
             qr_logo: non_empty(&self.qr_logo).map(PathBuf::from),
             max_rps,
+            report_schedule,
+            report_hour,
         })
     }
 }
@@ -261,6 +307,8 @@ mod tests {
         assert!(matches!(s.mode, BotMode::Polling));
         assert_eq!(s.default_lang, Lang::Uz);
         assert_eq!(s.max_rps, 30);
+        assert_eq!(s.report_schedule, ReportSchedule::Off);
+        assert_eq!(s.report_hour, 9);
         assert_eq!(s.api_url.as_str(), "https://api.telegram.org/");
         assert!(
             !format!("{s:?}").contains("ABCdef"),
@@ -338,6 +386,27 @@ mod tests {
             ),
             (
                 RawBotSettings {
+                    report_schedule: Some("hourly".into()),
+                    ..raw()
+                },
+                "REPORT_SCHEDULE",
+            ),
+            (
+                RawBotSettings {
+                    report_hour: Some("24".into()),
+                    ..raw()
+                },
+                "REPORT_HOUR",
+            ),
+            (
+                RawBotSettings {
+                    report_hour: Some("9am".into()),
+                    ..raw()
+                },
+                "REPORT_HOUR",
+            ),
+            (
+                RawBotSettings {
                     api_url: Some("ftp://x".into()),
                     ..raw()
                 },
@@ -351,6 +420,21 @@ mod tests {
                 "expected {expected:?} in {error:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_weekly_report_at_seven_is_read() {
+        let s = RawBotSettings {
+            report_schedule: Some("Weekly".into()),
+            report_hour: Some("7".into()),
+            ..raw()
+        }
+        .parse(None)
+        .unwrap();
+        assert_eq!(
+            (s.report_schedule, s.report_hour),
+            (ReportSchedule::Weekly, 7)
+        );
     }
 
     #[test]

@@ -82,6 +82,16 @@ pub const ENV_VARS: &[EnvVar] = &[
         doc: "Path to a PNG or JPEG logo for the centre of the bot's QR codes.",
     },
     EnvVar {
+        name: "REPORT_SCHEDULE",
+        default: Some("off"),
+        doc: "Automatic PDF report to every ADMIN_IDS chat: off, daily (the previous day) or weekly (the previous ISO week, on Mondays).",
+    },
+    EnvVar {
+        name: "REPORT_HOUR",
+        default: Some("9"),
+        doc: "Hour of the day (0-23, in TIMEZONE) after which the automatic report is sent.",
+    },
+    EnvVar {
         name: "TG_MAX_RPS",
         default: Some("30"),
         doc: "Global cap on the bot's outgoing messages per second; replies over it wait their turn.",

@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod events;
 pub mod links;
+pub mod reports;
 pub mod settings;
 pub mod time;
 pub mod users;

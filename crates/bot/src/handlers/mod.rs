@@ -4,6 +4,7 @@
 mod account;
 mod callbacks;
 mod links;
+mod reports;
 mod start;
 mod stats;
 
@@ -151,6 +152,8 @@ async fn run_command(ask: &Ask, command: Command) -> anyhow::Result<()> {
         Command::Revoke(args) => links::revoke_command(ask, &args).await,
         Command::Ref(_) => account::referral(ask).await,
         Command::Lang(_) => account::choose_lang(ask).await,
+        Command::Report(args) => reports::report(ask, &args).await,
+        Command::Export(args) => reports::export(ask, &args).await,
     }
 }
 

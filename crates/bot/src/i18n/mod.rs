@@ -75,6 +75,8 @@ pub struct CommandTexts {
     pub revoke: &'static str,
     pub r#ref: &'static str,
     pub lang: &'static str,
+    pub report: &'static str,
+    pub export: &'static str,
 }
 
 /// One language's messages. HTML templates; placeholders in braces.
@@ -164,6 +166,13 @@ pub struct Texts {
     /// `{name}`
     pub lang_set: &'static str,
     pub unknown_command: &'static str,
+    pub usage_report: &'static str,
+    /// `{from}`, `{to}` (the first and last day)
+    pub report_caption: &'static str,
+    pub usage_export: &'static str,
+    /// `{name}` (the file name), `{rows}`
+    pub export_caption: &'static str,
+    pub export_too_big: &'static str,
     pub error: &'static str,
 }
 

@@ -61,6 +61,11 @@ fn templates(t: &Texts) -> Vec<(&'static str, &'static str)> {
         ("lang_prompt", t.lang_prompt),
         ("lang_set", t.lang_set),
         ("unknown_command", t.unknown_command),
+        ("usage_report", t.usage_report),
+        ("report_caption", t.report_caption),
+        ("usage_export", t.usage_export),
+        ("export_caption", t.export_caption),
+        ("export_too_big", t.export_too_big),
         ("error", t.error),
         ("commands.start", t.commands.start),
         ("commands.help", t.commands.help),
@@ -72,6 +77,8 @@ fn templates(t: &Texts) -> Vec<(&'static str, &'static str)> {
         ("commands.revoke", t.commands.revoke),
         ("commands.ref", t.commands.r#ref),
         ("commands.lang", t.commands.lang),
+        ("commands.report", t.commands.report),
+        ("commands.export", t.commands.export),
     ]
 }
 

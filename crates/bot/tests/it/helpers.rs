@@ -1,10 +1,11 @@
 //! `TestBot`: a sandbox, a database and the bot running between them.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use startlink_bot::RunningBot;
 use startlink_bot::i18n::{Lang, Texts};
 use startlink_bot::settings::{BotMode, RawBotSettings};
+use startlink_bot::{BotContext, RunningBot, TgBot};
 use startlink_core::DatabaseConnection;
 use startlink_core::config::DatabaseUrl;
 use startlink_sandbox::{ChatMessage, RunningSandbox, Sandbox, SandboxConfig, User};
@@ -18,6 +19,8 @@ const WAIT: Duration = Duration::from_secs(20);
 pub struct TestBot {
     pub sandbox: RunningSandbox,
     pub db: DatabaseConnection,
+    pub bot: TgBot,
+    pub ctx: Arc<BotContext>,
     running: Option<RunningBot>,
     _dir: tempfile::TempDir,
 }
@@ -71,10 +74,14 @@ impl TestBot {
         let (bot, ctx) = startlink_bot::prepare(settings, db.clone(), chrono_tz::Asia::Tashkent)
             .await
             .unwrap();
-        let (running, router) = startlink_bot::start(bot, ctx.clone()).await.unwrap();
+        let (running, router) = startlink_bot::start(bot.clone(), ctx.clone())
+            .await
+            .unwrap();
         let test = Self {
             sandbox,
             db,
+            bot,
+            ctx,
             running: Some(running),
             _dir: dir,
         };

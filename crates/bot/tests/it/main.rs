@@ -6,5 +6,6 @@ mod abuse;
 mod helpers;
 mod languages;
 mod load;
+mod reports;
 mod story;
 mod webhook;

@@ -52,6 +52,12 @@ pub struct BotArgs {
     /// Global cap on outgoing messages per second
     #[arg(long, env = "TG_MAX_RPS", value_name = "N")]
     tg_max_rps: Option<String>,
+    /// Automatic PDF report to the admins: off, daily or weekly
+    #[arg(long, env = "REPORT_SCHEDULE", value_name = "WHEN")]
+    report_schedule: Option<String>,
+    /// Hour (0-23, in TIMEZONE) after which the automatic report is sent
+    #[arg(long, env = "REPORT_HOUR", value_name = "HOUR")]
+    report_hour: Option<String>,
     /// Address of the HTTP server (health check, webhook)
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
     http_addr: String,
@@ -77,6 +83,8 @@ impl BotArgs {
             default_lang: self.default_lang.clone(),
             qr_logo: self.qr_logo.clone(),
             max_rps: self.tg_max_rps.clone(),
+            report_schedule: self.report_schedule.clone(),
+            report_hour: self.report_hour.clone(),
         }
     }
 }

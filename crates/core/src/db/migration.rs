@@ -7,6 +7,7 @@ use sea_orm_migration::schema::*;
 use super::m0002_admins::M0002Admins;
 use super::m0003_analytics_indexes::M0003AnalyticsIndexes;
 use super::m0004_opens_hourly::M0004OpensHourly;
+use super::m0005_report_runs::M0005ReportRuns;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0002Admins),
             Box::new(M0003AnalyticsIndexes),
             Box::new(M0004OpensHourly),
+            Box::new(M0005ReportRuns),
         ]
     }
 }

@@ -7,4 +7,5 @@ mod admins;
 mod analytics;
 mod demo;
 mod helpers;
+mod reports;
 mod storage;
