@@ -19,7 +19,10 @@ const WAIT: Duration = Duration::from_secs(20);
 pub struct TestBot {
     pub sandbox: RunningSandbox,
     pub db: DatabaseConnection,
+    /// Used by the `schedule` test binary, which drives the scheduler itself.
+    #[allow(dead_code)]
     pub bot: TgBot,
+    #[allow(dead_code)]
     pub ctx: Arc<BotContext>,
     running: Option<RunningBot>,
     _dir: tempfile::TempDir,
@@ -161,4 +164,31 @@ pub fn head(template: &str) -> &str {
         .next()
         .unwrap_or_default()
         .trim()
+}
+
+/// The bytes of the document in `message`, with its file name.
+pub fn document(bot: &TestBot, message: &ChatMessage) -> (String, Vec<u8>) {
+    let file = message
+        .document
+        .as_ref()
+        .unwrap_or_else(|| panic!("a document, got {message:?}"));
+    let bytes = bot
+        .sandbox()
+        .file_bytes(&file.file_id)
+        .expect("the file's bytes");
+    assert_eq!(file.file_size, bytes.len() as u64);
+    (file.file_name.clone().unwrap_or_default(), bytes.to_vec())
+}
+
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    assert!(out.status.success(), "pdftotext failed");
+    String::from_utf8(out.stdout).unwrap()
 }
