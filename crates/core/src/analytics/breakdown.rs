@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, QueryResult};
 use serde::Serialize;
 
 use super::filter::Resolved;
-use super::{AnalyticsError, Filter, sum_if};
+use super::{AnalyticsError, Filter, rolled_up, sum_if};
 use crate::campaigns;
 use crate::events::Outcome;
 use crate::events::entity as events;
@@ -129,46 +129,14 @@ pub async fn breakdown<C: ConnectionTrait>(
         uses: 0,
         links: None,
     };
-    let opens_query = match by.link_column() {
-        Some(column) => Query::select()
-            .expr_as(Expr::col((links::Entity, column)), Alias::new("g"))
-            .expr_as(Expr::col(Asterisk).count(), Alias::new("opens"))
-            .expr_as(taken(), Alias::new("uses"))
-            .from(events::Entity)
-            .inner_join(
-                links::Entity,
-                Expr::col((links::Entity, links::Column::Id))
-                    .equals((events::Entity, events::Column::LinkId)),
-            )
-            .cond_where(r.events_in_period())
-            .cond_where(r.link_fields())
-            .group_by_col((links::Entity, column))
-            .to_owned(),
-        None => Query::select()
-            .expr_as(
-                Expr::col((events::Entity, events::Column::Outcome)),
-                Alias::new("g"),
-            )
-            .expr_as(Expr::col(Asterisk).count(), Alias::new("opens"))
-            .expr_as(taken(), Alias::new("uses"))
-            .from(events::Entity)
-            .cond_where(r.events())
-            .group_by_col((events::Entity, events::Column::Outcome))
-            .to_owned(),
-    };
-    let rows = db
-        .query_all(&opens_query)
-        .await
-        .map_err(AnalyticsError::db("counting opens per group"))?;
-    for row in rows {
-        let group = read_group(&row, by.numeric())?;
-        let entry = groups.entry(group).or_insert_with(empty);
-        let read = || AnalyticsError::db("reading opens per group");
-        entry.opens = row.try_get("", "opens").map_err(read())?;
-        entry.uses = row
-            .try_get::<Option<i64>>("", "uses")
-            .map_err(read())?
-            .unwrap_or(0);
+    if let Some(counts) = rolled_up_groups(db, &r, by).await? {
+        for (group, (opens, uses)) in counts {
+            let entry = groups.entry(group).or_insert_with(empty);
+            entry.opens = opens;
+            entry.uses = uses;
+        }
+    } else {
+        raw_groups(db, &r, by, &mut groups, empty).await?;
     }
     if let Some(column) = by.link_column() {
         links_per_group(db, &r, column, by.numeric(), &mut groups, empty).await?;
@@ -208,6 +176,95 @@ pub async fn breakdown<C: ConnectionTrait>(
             .then(a.key.cmp(&b.key))
     });
     Ok(out)
+}
+
+/// Opens and uses per group counted from the events.
+async fn raw_groups<C: ConnectionTrait>(
+    db: &C,
+    r: &Resolved,
+    by: Dimension,
+    groups: &mut BTreeMap<Group, BreakdownRow>,
+    empty: impl Fn() -> BreakdownRow,
+) -> Result<(), AnalyticsError> {
+    let opens_query = match by.link_column() {
+        Some(column) => Query::select()
+            .expr_as(Expr::col((links::Entity, column)), Alias::new("g"))
+            .expr_as(Expr::col(Asterisk).count(), Alias::new("opens"))
+            .expr_as(taken(), Alias::new("uses"))
+            .from(events::Entity)
+            .inner_join(
+                links::Entity,
+                Expr::col((links::Entity, links::Column::Id))
+                    .equals((events::Entity, events::Column::LinkId)),
+            )
+            .cond_where(r.events_in_period())
+            .cond_where(r.link_fields())
+            .group_by_col((links::Entity, column))
+            .to_owned(),
+        None => Query::select()
+            .expr_as(
+                Expr::col((events::Entity, events::Column::Outcome)),
+                Alias::new("g"),
+            )
+            .expr_as(Expr::col(Asterisk).count(), Alias::new("opens"))
+            .expr_as(taken(), Alias::new("uses"))
+            .from(events::Entity)
+            .cond_where(r.events())
+            .group_by_col((events::Entity, events::Column::Outcome))
+            .to_owned(),
+    };
+    let rows = db
+        .query_all(&opens_query)
+        .await
+        .map_err(AnalyticsError::db("counting opens per group"))?;
+    for row in rows {
+        let group = read_group(&row, by.numeric())?;
+        let entry = groups.entry(group).or_insert_with(&empty);
+        let read = || AnalyticsError::db("reading opens per group");
+        entry.opens = row.try_get("", "opens").map_err(read())?;
+        entry.uses = row
+            .try_get::<Option<i64>>("", "uses")
+            .map_err(read())?
+            .unwrap_or(0);
+    }
+    Ok(())
+}
+
+/// Opens and uses per group from the hourly opens, when they hold the
+/// dimension (campaign, kind, outcome) and the filter allows it.
+async fn rolled_up_groups<C: ConnectionTrait>(
+    db: &C,
+    r: &Resolved,
+    by: Dimension,
+) -> Result<Option<BTreeMap<Group, (i64, i64)>>, AnalyticsError> {
+    if !matches!(
+        by,
+        Dimension::Campaign | Dimension::Kind | Dimension::Outcome
+    ) {
+        return Ok(None);
+    }
+    let Some(counts) = rolled_up(db, r).await? else {
+        return Ok(None);
+    };
+    let mut out: BTreeMap<Group, (i64, i64)> = BTreeMap::new();
+    for count in counts {
+        let group = match by {
+            // Link dimensions count opens of links only.
+            Dimension::Campaign if count.kind.is_some() => Group::Id(count.campaign_id),
+            Dimension::Kind => match count.kind {
+                Some(kind) => Group::Text(Some(kind.as_str().to_owned())),
+                None => continue,
+            },
+            Dimension::Outcome => Group::Text(Some(count.outcome.as_str().to_owned())),
+            _ => continue,
+        };
+        let entry = out.entry(group).or_default();
+        entry.0 += count.opens;
+        if count.taken() {
+            entry.1 += count.opens;
+        }
+    }
+    Ok(Some(out))
 }
 
 async fn links_per_group<C: ConnectionTrait>(

@@ -151,6 +151,20 @@ impl Resolved {
         self.filter.from
     }
 
+    /// The campaign and kind to narrow the hourly opens to, when they can
+    /// answer this filter: its link fields are columns of the table (no
+    /// creator, no status).
+    pub fn rollup_scope(&self) -> Option<(Option<i64>, Option<LinkKind>)> {
+        if self.filter.creator.is_some() || self.filter.status.is_some() {
+            return None;
+        }
+        // Campaign ids start at 1; 0 means "no campaign" in the table.
+        if self.campaign_id.is_some_and(|id| id <= 0) {
+            return None;
+        }
+        Some((self.campaign_id, self.filter.kind))
+    }
+
     /// Conditions on `links` columns (unqualified: used where `links` is the
     /// only table with these names) from the link fields, period excluded.
     pub fn link_fields(&self) -> Condition {

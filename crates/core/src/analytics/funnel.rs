@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 use super::filter::Resolved;
-use super::{AnalyticsError, Filter, sum_if};
+use super::{AnalyticsError, Filter, campaign_counts, rolled_up, sum_if};
 use crate::campaigns;
 use crate::events::Outcome;
 use crate::events::entity as events;
@@ -66,6 +66,30 @@ fn new_user_counts(r: &Resolved) -> SelectStatement {
         .to_owned()
 }
 
+/// Funnel rows (`g`, `opens`, `uses`) of a grouped [`event_counts`] query.
+async fn raw_rows<C: ConnectionTrait>(
+    db: &C,
+    query: &SelectStatement,
+) -> Result<Vec<(i64, Funnel)>, AnalyticsError> {
+    let mut rows = Vec::new();
+    for row in db
+        .query_all(query)
+        .await
+        .map_err(AnalyticsError::db("counting funnels"))?
+    {
+        let id = get(&row, "g")?;
+        rows.push((
+            id,
+            Funnel {
+                opens: get(&row, "opens")?,
+                uses: get(&row, "uses")?,
+                new_users: 0,
+            },
+        ));
+    }
+    Ok(rows)
+}
+
 fn get(row: &sea_orm::QueryResult, name: &str) -> Result<i64, AnalyticsError> {
     Ok(row
         .try_get::<Option<i64>>("", name)
@@ -81,7 +105,14 @@ pub async fn funnel<C: ConnectionTrait>(
 ) -> Result<Funnel, AnalyticsError> {
     let r = filter.resolve(db, now).await?;
     let mut out = Funnel::default();
-    if let Some(row) = db
+    if let Some(groups) = rolled_up(db, &r).await? {
+        for group in groups.iter().filter(|g| g.kind.is_some()) {
+            out.opens += group.opens;
+            if group.taken() {
+                out.uses += group.opens;
+            }
+        }
+    } else if let Some(row) = db
         .query_one(&event_counts(&r))
         .await
         .map_err(AnalyticsError::db("counting a funnel's opens"))?
@@ -144,25 +175,30 @@ pub async fn funnel_by<C: ConnectionTrait>(
                 .group_by_col(campaign);
         }
     }
-    query
-        .order_by(opens, Order::Desc)
-        .order_by(Alias::new("g"), Order::Asc)
-        .limit(limit);
-    let mut rows: Vec<(i64, Funnel)> = Vec::new();
-    for row in db
-        .query_all(&query)
-        .await
-        .map_err(AnalyticsError::db("counting funnels"))?
-    {
-        let id = get(&row, "g")?;
-        rows.push((
-            id,
-            Funnel {
-                opens: get(&row, "opens")?,
-                uses: get(&row, "uses")?,
-                new_users: 0,
-            },
-        ));
+    let rows: Vec<(i64, Funnel)>;
+    let by_campaign = match group {
+        FunnelGroup::Campaign => campaign_counts(db, &r).await?,
+        FunnelGroup::Link => None,
+    };
+    if let Some(counts) = by_campaign {
+        rows = counts
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|c| {
+                let funnel = Funnel {
+                    opens: c.opens,
+                    uses: c.uses,
+                    new_users: 0,
+                };
+                (c.campaign_id, funnel)
+            })
+            .collect();
+    } else {
+        query
+            .order_by(opens, Order::Desc)
+            .order_by(Alias::new("g"), Order::Asc)
+            .limit(limit);
+        rows = raw_rows(db, &query).await?;
     }
     if rows.is_empty() {
         return Ok(Vec::new());

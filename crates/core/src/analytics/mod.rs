@@ -71,6 +71,63 @@ impl AnalyticsError {
     }
 }
 
+/// The period's opens per campaign, link kind and outcome from the hourly
+/// opens (exact: partial hours are counted from the events), or `None` when
+/// the filter names something the table does not hold (creator, status).
+pub(crate) async fn rolled_up<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    r: &filter::Resolved,
+) -> Result<Option<Vec<rollup::GroupCount>>, AnalyticsError> {
+    let Some((campaign, kind)) = r.rollup_scope() else {
+        return Ok(None);
+    };
+    rollup::grouped(db, r.filter.from, r.filter.to, campaign, kind)
+        .await
+        .map(Some)
+        .map_err(AnalyticsError::db("reading the hourly opens"))
+}
+
+/// A campaign's opens and uses in a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CampaignCount {
+    pub campaign_id: i64,
+    pub opens: i64,
+    pub uses: i64,
+}
+
+/// Opens and uses per campaign from the hourly opens, most opens first (ties:
+/// older campaign first), or `None` when the filter needs the events.
+pub(crate) async fn campaign_counts<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    r: &filter::Resolved,
+) -> Result<Option<Vec<CampaignCount>>, AnalyticsError> {
+    let Some(groups) = rolled_up(db, r).await? else {
+        return Ok(None);
+    };
+    let mut totals: std::collections::BTreeMap<i64, CampaignCount> = Default::default();
+    for group in groups {
+        let (Some(campaign_id), Some(_)) = (group.campaign_id, group.kind) else {
+            continue;
+        };
+        let entry = totals.entry(campaign_id).or_insert(CampaignCount {
+            campaign_id,
+            opens: 0,
+            uses: 0,
+        });
+        entry.opens += group.opens;
+        if group.taken() {
+            entry.uses += group.opens;
+        }
+    }
+    let mut out: Vec<CampaignCount> = totals.into_values().collect();
+    out.sort_by(|a, b| {
+        b.opens
+            .cmp(&a.opens)
+            .then(a.campaign_id.cmp(&b.campaign_id))
+    });
+    Ok(Some(out))
+}
+
 /// `COALESCE(SUM(CASE WHEN cond THEN 1 ELSE 0 END), 0)`: counts rows where `cond` holds.
 pub(crate) fn sum_if(cond: impl IntoCondition) -> SimpleExpr {
     let one_if: SimpleExpr = Expr::case(cond.into_condition(), 1).finally(0).into();

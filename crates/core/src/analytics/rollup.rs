@@ -289,23 +289,8 @@ pub enum Opens {
 type Span = (DateTime<Utc>, DateTime<Utc>);
 
 fn split(from: DateTime<Utc>, to: DateTime<Utc>) -> (Option<Span>, Vec<Span>) {
-    if from >= to {
-        return (None, Vec::new());
-    }
-    let first_full = if hour_of(from) == from {
-        from
-    } else {
-        hour_of(from) + Duration::hours(1)
-    };
-    let last_full = hour_of(to);
-    if first_full >= last_full {
-        return (None, vec![(from, to)]);
-    }
-    let raw = [(from, first_full), (last_full, to)]
-        .into_iter()
-        .filter(|(a, b)| a < b)
-        .collect();
-    (Some((first_full, last_full)), raw)
+    let (full, raw) = split_open(Some(from), Some(to));
+    (full.and_then(|(first, last)| Some((first?, last?))), raw)
 }
 
 /// Exact opens in `[from, to)`: whole hours from the table, the partial hours
@@ -443,5 +428,180 @@ pub async fn opens_by_campaign<C: ConnectionTrait>(
     }
     let mut out: Vec<(i64, i64)> = totals.into_iter().filter(|(_, n)| *n > 0).collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(out)
+}
+
+/// Opens of one campaign, link kind and outcome, as [`grouped`] returns them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GroupCount {
+    /// `None`: a link without a campaign, or no link.
+    pub campaign_id: Option<i64>,
+    /// `None`: opens of payloads that are no link (`not_found`, `invalid`).
+    pub kind: Option<LinkKind>,
+    pub outcome: Outcome,
+    pub opens: i64,
+}
+
+impl GroupCount {
+    /// Whether the open took a use (redeemed or accepted).
+    pub fn taken(&self) -> bool {
+        matches!(self.outcome, Outcome::Redeemed | Outcome::Accepted)
+    }
+}
+
+/// Which part of `[from, to)` the table answers (whole hours; an open end
+/// stays open) and which partial spans at the ends the events answer.
+/// `None` for the table part: it has nothing to say.
+type OpenSpan = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+fn split_open(
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> (Option<OpenSpan>, Vec<Span>) {
+    let first_full = from.map(|f| {
+        if hour_of(f) == f {
+            f
+        } else {
+            hour_of(f) + Duration::hours(1)
+        }
+    });
+    let last_full = to.map(hour_of);
+    match (from, to) {
+        (Some(f), Some(t)) if f >= t => (None, Vec::new()),
+        (Some(f), Some(t)) => {
+            let (Some(first), Some(last)) = (first_full, last_full) else {
+                return (None, vec![(f, t)]);
+            };
+            if first >= last {
+                return (None, vec![(f, t)]);
+            }
+            let raw = [(f, first), (last, t)]
+                .into_iter()
+                .filter(|(a, b)| a < b)
+                .collect();
+            (Some((Some(first), Some(last))), raw)
+        }
+        _ => {
+            let mut raw = Vec::new();
+            if let (Some(f), Some(first)) = (from, first_full)
+                && f < first
+            {
+                raw.push((f, first));
+            }
+            if let (Some(last), Some(t)) = (last_full, to)
+                && last < t
+            {
+                raw.push((last, t));
+            }
+            (Some((first_full, last_full)), raw)
+        }
+    }
+}
+
+/// Exact opens in `[from, to)` (either end may be open) per campaign, link
+/// kind and outcome — whole hours from the table, the partial hours at the
+/// ends from the events — narrowed to one campaign and/or one kind (which
+/// leaves out opens of no link). Groups without opens are left out.
+pub(crate) async fn grouped<C: ConnectionTrait>(
+    db: &C,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    campaign: Option<i64>,
+    kind: Option<LinkKind>,
+) -> Result<Vec<GroupCount>, DbErr> {
+    let mut totals: BTreeMap<(i64, String, String), i64> = BTreeMap::new();
+    let (full, raw) = split_open(from, to);
+    if let Some((first, last)) = full {
+        let mut query = Query::select();
+        query
+            .columns([Column::CampaignId, Column::Kind, Column::Outcome])
+            .expr_as(sum_opens(), Alias::new("n"))
+            .from(Entity)
+            .group_by_col(Column::CampaignId)
+            .group_by_col(Column::Kind)
+            .group_by_col(Column::Outcome);
+        if let Some(first) = first {
+            query.and_where(Expr::col(Column::Hour).gte(first));
+        }
+        if let Some(last) = last {
+            query.and_where(Expr::col(Column::Hour).lt(last));
+        }
+        if let Some(id) = campaign {
+            query.and_where(Expr::col(Column::CampaignId).eq(id));
+        }
+        if let Some(kind) = kind {
+            query.and_where(Expr::col(Column::Kind).eq(kind.as_str()));
+        }
+        for row in db.query_all(&query).await? {
+            let key = (
+                row.try_get::<i64>("", "campaign_id")?,
+                row.try_get::<String>("", "kind")?,
+                row.try_get::<String>("", "outcome")?,
+            );
+            *totals.entry(key).or_default() += row.try_get::<Option<i64>>("", "n")?.unwrap_or(0);
+        }
+    }
+    for (start, end) in raw {
+        let at = Expr::col((events::Entity, events::Column::At));
+        let campaign_col = (links::Entity, links::Column::CampaignId);
+        let kind_col = (links::Entity, links::Column::Kind);
+        let outcome_col = (events::Entity, events::Column::Outcome);
+        let mut query = Query::select();
+        query
+            .expr_as(Expr::col(campaign_col), Alias::new("campaign_id"))
+            .expr_as(Expr::col(kind_col), Alias::new("kind"))
+            .expr_as(Expr::col(outcome_col), Alias::new("outcome"))
+            .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
+            .from(events::Entity)
+            .left_join(
+                links::Entity,
+                Expr::col((links::Entity, links::Column::Id))
+                    .equals((events::Entity, events::Column::LinkId)),
+            )
+            .and_where(at.clone().gte(start))
+            .and_where(at.lt(end))
+            .group_by_col(campaign_col)
+            .group_by_col(kind_col)
+            .group_by_col(outcome_col);
+        if let Some(id) = campaign {
+            query.and_where(Expr::col(campaign_col).eq(id));
+        }
+        if let Some(kind) = kind {
+            query.and_where(Expr::col(kind_col).eq(kind.as_str()));
+        }
+        for row in db.query_all(&query).await? {
+            let key = (
+                row.try_get::<Option<i64>>("", "campaign_id")?.unwrap_or(0),
+                row.try_get::<Option<String>>("", "kind")?
+                    .unwrap_or_default(),
+                row.try_get::<String>("", "outcome")?,
+            );
+            *totals.entry(key).or_default() += row.try_get::<i64>("", "n")?;
+        }
+    }
+    let mut out = Vec::with_capacity(totals.len());
+    for ((campaign_id, kind, outcome), opens) in totals {
+        if opens == 0 {
+            continue;
+        }
+        let kind = if kind.is_empty() {
+            None
+        } else {
+            Some(LinkKind::parse(&kind).ok_or_else(|| {
+                DbErr::Custom(format!("opens are counted for the unknown kind {kind:?}"))
+            })?)
+        };
+        let outcome = Outcome::parse(&outcome).ok_or_else(|| {
+            DbErr::Custom(format!(
+                "opens are counted for the unknown outcome {outcome:?}"
+            ))
+        })?;
+        out.push(GroupCount {
+            campaign_id: (campaign_id != 0).then_some(campaign_id),
+            kind,
+            outcome,
+            opens,
+        });
+    }
     Ok(out)
 }

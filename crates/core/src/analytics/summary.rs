@@ -7,7 +7,7 @@ use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Query};
 use serde::Serialize;
 
 use super::filter::Resolved;
-use super::{AnalyticsError, Filter, sum_if};
+use super::{AnalyticsError, Filter, rolled_up, sum_if};
 use crate::events::Outcome;
 use crate::events::entity as events;
 use crate::links::entity as links;
@@ -169,6 +169,13 @@ pub(crate) async fn outcome_counts<C: ConnectionTrait>(
     db: &C,
     r: &Resolved,
 ) -> Result<OutcomeCounts, AnalyticsError> {
+    let mut counts = OutcomeCounts::default();
+    if let Some(groups) = rolled_up(db, r).await? {
+        for group in groups {
+            *counts.get_mut(group.outcome) += group.opens;
+        }
+        return Ok(counts);
+    }
     let query = Query::select()
         .column((events::Entity, events::Column::Outcome))
         .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
@@ -176,7 +183,6 @@ pub(crate) async fn outcome_counts<C: ConnectionTrait>(
         .cond_where(r.events())
         .group_by_col((events::Entity, events::Column::Outcome))
         .to_owned();
-    let mut counts = OutcomeCounts::default();
     let rows = db
         .query_all(&query)
         .await

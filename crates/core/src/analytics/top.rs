@@ -7,7 +7,8 @@ use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
-use super::{AnalyticsError, Filter, sum_if};
+use super::filter::Resolved;
+use super::{AnalyticsError, Filter, campaign_counts, sum_if};
 use crate::campaigns;
 use crate::events::Outcome;
 use crate::events::entity as events;
@@ -129,6 +130,34 @@ pub async fn top_campaigns<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Vec<TopCampaign>, AnalyticsError> {
     let r = filter.resolve(db, now).await?;
+    let counts: Vec<(i64, i64, i64)> = match campaign_counts(db, &r).await? {
+        Some(counts) => counts
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|c| (c.campaign_id, c.opens, c.uses))
+            .collect(),
+        None => raw_campaign_counts(db, &r, limit).await?,
+    };
+    let names = campaigns::names_by_id(db, counts.iter().map(|(id, _, _)| *id))
+        .await
+        .map_err(AnalyticsError::db("naming campaigns"))?;
+    Ok(counts
+        .into_iter()
+        .map(|(id, opens, uses)| TopCampaign {
+            campaign_id: id,
+            name: names.get(&id).cloned().unwrap_or_else(|| id.to_string()),
+            opens,
+            uses,
+        })
+        .collect())
+}
+
+/// Opens and uses per campaign counted from the events, top `limit`.
+async fn raw_campaign_counts<C: ConnectionTrait>(
+    db: &C,
+    r: &Resolved,
+    limit: u64,
+) -> Result<Vec<(i64, i64, i64)>, AnalyticsError> {
     let campaign = (links::Entity, links::Column::CampaignId);
     let opens = Alias::new("opens");
     let query = Query::select()
@@ -161,16 +190,5 @@ pub async fn top_campaigns<C: ConnectionTrait>(
             read(&row, "uses")?,
         ));
     }
-    let names = campaigns::names_by_id(db, counts.iter().map(|(id, _, _)| *id))
-        .await
-        .map_err(AnalyticsError::db("naming campaigns"))?;
-    Ok(counts
-        .into_iter()
-        .map(|(id, opens, uses)| TopCampaign {
-            campaign_id: id,
-            name: names.get(&id).cloned().unwrap_or_else(|| id.to_string()),
-            opens,
-            uses,
-        })
-        .collect())
+    Ok(counts)
 }
