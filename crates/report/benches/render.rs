@@ -9,7 +9,9 @@
 //! 1000000), `BENCH_REPS` (timed runs, default 10), `BENCH_SQLITE_PATH` (keep
 //! the SQLite file there; an already seeded file is reused),
 //! `BENCH_SKIP_SQLITE=1`, `BENCH_DATABASE_URL` (a PostgreSQL server; a
-//! database `startlink_bench_report` is made and dropped there).
+//! database `startlink_bench_report` is made and dropped there), or
+//! `BENCH_PG_URL` (a PostgreSQL database used as it is, e.g. one filled by
+//! `startlink demo-data`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration as StdDuration, Instant};
@@ -48,7 +50,10 @@ async fn main() {
         )
         .await;
     }
-    if let Ok(admin_url) = std::env::var("BENCH_DATABASE_URL") {
+    if let Ok(url) = std::env::var("BENCH_PG_URL") {
+        // A PostgreSQL database to use as it is (seeded first if it has fewer events).
+        run("PostgreSQL", &url, links, events, reps).await;
+    } else if let Ok(admin_url) = std::env::var("BENCH_DATABASE_URL") {
         let name = "startlink_bench_report";
         let admin = Database::connect(&admin_url).await.unwrap();
         admin

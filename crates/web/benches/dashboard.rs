@@ -7,7 +7,10 @@
 //!
 //! `cargo bench -p startlink-web --bench dashboard`
 //! (`BENCH_LINKS`, `BENCH_EVENTS` change the size; `BENCH_SQLITE_FILE` keeps
-//! the seeded SQLite file there and reuses it on the next run.)
+//! the seeded SQLite file there and reuses it on the next run; `BENCH_PG_URL`
+//! names a PostgreSQL database to use as it is — e.g. one filled by
+//! `startlink demo-data --links 1000000 --events 10000000` — instead of a
+//! throw-away one; either is seeded first when it holds no links.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -202,6 +205,10 @@ async fn main() {
         &spec,
     )
     .await;
+    if let Ok(url) = std::env::var("BENCH_PG_URL") {
+        run("PostgreSQL", &url, &spec).await;
+        return;
+    }
     let admin_url =
         std::env::var("BENCH_DATABASE_URL").or_else(|_| std::env::var("TEST_DATABASE_URL"));
     let Ok(admin_url) = admin_url else {
