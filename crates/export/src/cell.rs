@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::Lang;
+use crate::labels::Code;
 
 /// How a column's cells are typed in XLSX.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,11 +47,7 @@ impl Column {
     }
 
     pub(crate) fn header(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Uz => self.uz,
-            Lang::Ru => self.ru,
-            Lang::En => self.en,
-        }
+        lang.pick([self.uz, self.ru, self.en])
     }
 }
 
@@ -60,6 +57,8 @@ pub(crate) enum Cell {
     Empty,
     Int(i64),
     Text(String),
+    /// A kind, status or outcome: the code in CSV, its word in XLSX.
+    Code(Code),
     Bool(bool),
     Time(DateTime<Utc>),
 }
@@ -71,10 +70,16 @@ impl Cell {
             (self, kind),
             (Cell::Empty, _)
                 | (Cell::Int(_), ColumnKind::Integer)
-                | (Cell::Text(_), ColumnKind::Text)
+                | (Cell::Text(_) | Cell::Code(_), ColumnKind::Text)
                 | (Cell::Bool(_), ColumnKind::Bool)
                 | (Cell::Time(_), ColumnKind::Time)
         )
+    }
+}
+
+impl From<Code> for Cell {
+    fn from(code: Code) -> Self {
+        Cell::Code(code)
     }
 }
 

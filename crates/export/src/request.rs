@@ -121,6 +121,15 @@ impl Lang {
             .into_iter()
             .find(|l| l.as_str() == input.trim())
     }
+
+    /// This language's word of `[uz, ru, en]`.
+    pub(crate) fn pick(self, [uz, ru, en]: [&str; 3]) -> &str {
+        match self {
+            Self::Uz => uz,
+            Self::Ru => ru,
+            Self::En => en,
+        }
+    }
 }
 
 /// Filters as text, as the CLI and query strings carry them.

@@ -11,7 +11,8 @@ use startlink_core::events::{self, Outcome};
 
 use crate::cell::Cell;
 use crate::datasets::Scope;
-use crate::{ExportError, ExportRequest, Lang, SheetSummary};
+use crate::labels::outcome_words;
+use crate::{ExportError, ExportRequest, SheetSummary};
 
 /// One row of the summary sheet.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,27 +45,6 @@ pub(crate) async fn headline_counts(
     })
 }
 
-fn pick(lang: Lang, [uz, ru, en]: [&str; 3]) -> &str {
-    match lang {
-        Lang::Uz => uz,
-        Lang::Ru => ru,
-        Lang::En => en,
-    }
-}
-
-fn outcome_label(outcome: Outcome) -> [&'static str; 3] {
-    match outcome {
-        Outcome::Redeemed => ["olindi", "погашено", "redeemed"],
-        Outcome::AlreadyYours => ["oʻziniki", "уже его", "already yours"],
-        Outcome::Accepted => ["qabul qilindi", "принято", "accepted"],
-        Outcome::AlreadyUsed => ["band", "уже использована", "already used"],
-        Outcome::Expired => ["muddati oʻtgan", "истекла", "expired"],
-        Outcome::Revoked => ["bekor qilingan", "отозвана", "revoked"],
-        Outcome::NotFound => ["topilmadi", "не найдена", "not found"],
-        Outcome::Invalid => ["notoʻgʻri", "неверная", "invalid"],
-    }
-}
-
 /// The summary rows, in order.
 pub(crate) fn figures(
     request: &ExportRequest,
@@ -74,7 +54,7 @@ pub(crate) fn figures(
     let lang = request.lang;
     let mut rows = Vec::new();
     let mut push = |label: String, value: Cell| rows.push(Figure { label, value });
-    let text = |words: [&str; 3]| pick(lang, words).to_owned();
+    let text = |words: [&str; 3]| lang.pick(words).to_owned();
     let filter = &request.filter;
 
     push(
@@ -122,7 +102,7 @@ pub(crate) fn figures(
         push(
             format!(
                 "{}: {}",
-                pick(lang, ["Qatorlar", "Строк", "Rows"]),
+                lang.pick(["Qatorlar", "Строк", "Rows"]),
                 sheet.name
             ),
             Cell::Int(i64::try_from(sheet.rows).unwrap_or(i64::MAX)),
@@ -178,7 +158,7 @@ pub(crate) fn figures(
         text(["Ochilishlar jami", "Всего открытий", "Opens, total"]),
         Cell::Int(opens),
     );
-    let opens_word = pick(lang, ["Ochilishlar", "Открытия", "Opens"]);
+    let opens_word = lang.pick(["Ochilishlar", "Открытия", "Opens"]);
     for outcome in Outcome::ALL {
         let n = counts
             .opens_by_outcome
@@ -186,7 +166,7 @@ pub(crate) fn figures(
             .find(|(o, _)| *o == outcome)
             .map_or(0, |(_, n)| *n);
         push(
-            format!("{opens_word}: {}", pick(lang, outcome_label(outcome))),
+            format!("{opens_word}: {}", lang.pick(outcome_words(outcome))),
             Cell::Int(n),
         );
     }

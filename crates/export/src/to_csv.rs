@@ -65,6 +65,7 @@ fn render(cell: &Cell, tz: Tz, field: &mut String) {
         Cell::Int(n) => {
             let _ = write!(field, "{n}");
         }
+        Cell::Code(code) => field.push_str(code.as_str()),
         Cell::Bool(b) => field.push_str(if *b { "true" } else { "false" }),
         Cell::Time(at) => field.push_str(
             &at.with_timezone(&tz)
