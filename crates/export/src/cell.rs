@@ -61,6 +61,8 @@ pub(crate) enum Cell {
     Code(Code),
     Bool(bool),
     Time(DateTime<Utc>),
+    /// A share, shown as a percentage in XLSX (summary sheet only).
+    Ratio(f64),
 }
 
 impl Cell {
@@ -80,6 +82,12 @@ impl Cell {
 impl From<Code> for Cell {
     fn from(code: Code) -> Self {
         Cell::Code(code)
+    }
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(value: Option<f64>) -> Self {
+        value.map_or(Cell::Empty, Cell::Ratio)
     }
 }
 

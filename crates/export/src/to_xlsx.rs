@@ -51,7 +51,7 @@ pub(crate) async fn export<W: Write + Send>(
         book.end_sheet()?;
     }
     if with_summary {
-        let counts = summary::headline_counts(db, &scope).await?;
+        let counts = summary::selected_counts(db, request, &scope).await?;
         let figures = summary::figures(request, &counts, &book.sheets);
         book.write_summary(&figures)?;
     }
@@ -89,6 +89,7 @@ impl Book {
             formats: Formats {
                 integer: CellFormat::new().set_num_format("0"),
                 datetime: CellFormat::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
+                percent: CellFormat::new().set_num_format("0.0%"),
                 tz: request.timezone,
                 lang: request.lang,
             },
@@ -198,6 +199,7 @@ fn header_row(
 struct Formats {
     integer: CellFormat,
     datetime: CellFormat,
+    percent: CellFormat,
     tz: Tz,
     /// The language codes are shown in.
     lang: Lang,
@@ -228,6 +230,9 @@ fn write_cell(
         }
         Cell::Code(code) => {
             sheet.write_string(row, col, code.label(formats.lang))?;
+        }
+        Cell::Ratio(share) => {
+            sheet.write_number_with_format(row, col, *share, &formats.percent)?;
         }
     }
     Ok(())

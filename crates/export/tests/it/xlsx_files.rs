@@ -4,7 +4,7 @@ use std::io::{Cursor, Read as _};
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use startlink_core::DatabaseConnection;
-use startlink_export::{Dataset, ExportRequest, Format, Lang};
+use startlink_export::{Dataset, ExportFilter, ExportRequest, Format, Lang, RawFilter};
 
 use crate::csv_files::parse;
 use crate::shop::{self, HYPERLINK, MULTILINE, SCRIPT, SIGNS, UNICODE};
@@ -13,6 +13,7 @@ export_suite!(
     links_read_back_with_types_localized_headers_and_exact_text,
     events_continue_on_numbered_sheets_past_the_row_limit,
     all_has_a_summary_then_a_sheet_each_in_the_chosen_language,
+    the_summary_counts_what_the_filters_select,
     xlsx_shows_words_where_csv_keeps_codes,
 );
 
@@ -271,8 +272,12 @@ async fn all_has_a_summary_then_a_sheet_each_in_the_chosen_language(db: &Databas
     assert_eq!(figure("Показатель"), text("Значение"));
     assert_eq!(figure("Часовой пояс"), text("Asia/Tashkent"));
     assert_eq!(serial(&figure("Сформирован")), 46092.625);
+    assert_eq!(
+        figure("Показатели"),
+        text("за выбранный период, с фильтрами")
+    );
     for (label, n) in [
-        ("Всего ссылок", 5.0),
+        ("Создано ссылок", 5.0),
         ("Активные ссылки", 2.0),
         ("Использованные ссылки", 1.0),
         ("Истёкшие ссылки", 1.0),
@@ -283,6 +288,10 @@ async fn all_has_a_summary_then_a_sheet_each_in_the_chosen_language(db: &Databas
         ("Открытия: засчитано", 3.0),
         ("Открытия: не найдена", 1.0),
         ("Открытия: неверная", 0.0),
+        ("Уникальные пользователи", 5.0),
+        ("Новые пользователи", 5.0),
+        ("Вернувшиеся пользователи", 0.0),
+        ("Конверсия (засчитано / переходы)", 0.8),
         ("Строк: events", 6.0),
         ("Строк: users", 5.0),
     ] {
@@ -327,6 +336,93 @@ async fn all_has_a_summary_then_a_sheet_each_in_the_chosen_language(db: &Databas
         campaigns[2][6..],
         [Data::Float(1.0), Data::Float(0.0), Data::Float(0.0)]
     );
+}
+
+async fn the_summary_counts_what_the_filters_select(db: &DatabaseConnection) {
+    let shop = shop::seed(db).await;
+    // Each case: the filters, then what the selected data holds — links
+    // created, opens, opens by outcome (redeemed, already used, accepted, not
+    // found), unique openers, new users, returning users, conversion.
+    let cases = [
+        (
+            // From midnight of 2 March in Tashkent (1 March 19:00 UTC): L2
+            // only, opened by 1003 (new) and 1001 (first seen 1 March 11:00
+            // UTC, before the period: returning). The hourly opens answer.
+            RawFilter {
+                from: Some("2026-03-02".into()),
+                campaign: Some("spring".into()),
+                ..Default::default()
+            },
+            [1, 2, 0, 0, 2, 0, 2, 1, 1],
+            Data::Float(1.0),
+        ),
+        (
+            // L1, used: a redemption by 1001 and a refusal to 1002, both new
+            // through L1. A status is no column of the hourly opens: the
+            // events answer.
+            RawFilter {
+                status: Some("used".into()),
+                to: Some("2026-03-05".into()),
+                ..Default::default()
+            },
+            [1, 2, 1, 1, 0, 0, 2, 2, 0],
+            Data::Float(0.5),
+        ),
+        (
+            // Nothing before the first link.
+            RawFilter {
+                to: Some("2026-03-01T09:00:00Z".into()),
+                ..Default::default()
+            },
+            [0, 0, 0, 0, 0, 0, 0, 0, 0],
+            Data::Empty,
+        ),
+    ];
+    for (raw, expected, conversion) in cases {
+        let mut request = shop.request(Dataset::All, Format::Xlsx);
+        request.lang = Lang::En;
+        request.filter = ExportFilter::parse(&raw, request.timezone).unwrap();
+        let (bytes, summary) = shop::run(db, &request).await;
+        let mut book = open(bytes);
+        let figures = summary_figures(&mut book);
+        let n = |label: &str| match figure(&figures, label) {
+            Data::Float(n) => n as u64,
+            other => panic!("{raw:?}: {label} is {other:?}"),
+        };
+        assert_eq!(
+            figure(&figures, "Figures"),
+            text("for the selected period and filters")
+        );
+        let got = [
+            n("Links created"),
+            n("Opens, total"),
+            n("Opens: redeemed"),
+            n("Opens: already used"),
+            n("Opens: accepted"),
+            n("Opens: not found"),
+            n("Unique openers"),
+            n("New users"),
+            n("Returning users"),
+        ];
+        assert_eq!(got, expected, "{raw:?}");
+        assert_eq!(
+            figure(&figures, "Conversion (taken / opens)"),
+            conversion,
+            "{raw:?}"
+        );
+        let rows = |sheet: &str| {
+            summary
+                .sheets
+                .iter()
+                .find(|s| s.name == sheet)
+                .map(|s| s.rows)
+                .unwrap()
+        };
+        assert_eq!(n("Rows: links"), rows("links"), "{raw:?}: the links sheet");
+        assert_eq!(n("Links created"), rows("links"), "{raw:?}");
+        assert_eq!(n("Opens, total"), rows("events"), "{raw:?}");
+        assert_eq!(n("New users"), rows("users"), "{raw:?}");
+    }
 }
 
 async fn xlsx_shows_words_where_csv_keeps_codes(db: &DatabaseConnection) {
