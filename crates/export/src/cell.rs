@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::Lang;
+use crate::labels::Code;
 
 /// How a column's cells are typed in XLSX.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,11 +47,7 @@ impl Column {
     }
 
     pub(crate) fn header(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Uz => self.uz,
-            Lang::Ru => self.ru,
-            Lang::En => self.en,
-        }
+        lang.pick([self.uz, self.ru, self.en])
     }
 }
 
@@ -60,8 +57,12 @@ pub(crate) enum Cell {
     Empty,
     Int(i64),
     Text(String),
+    /// A kind, status or outcome: the code in CSV, its word in XLSX.
+    Code(Code),
     Bool(bool),
     Time(DateTime<Utc>),
+    /// A share, shown as a percentage in XLSX (summary sheet only).
+    Ratio(f64),
 }
 
 impl Cell {
@@ -71,10 +72,22 @@ impl Cell {
             (self, kind),
             (Cell::Empty, _)
                 | (Cell::Int(_), ColumnKind::Integer)
-                | (Cell::Text(_), ColumnKind::Text)
+                | (Cell::Text(_) | Cell::Code(_), ColumnKind::Text)
                 | (Cell::Bool(_), ColumnKind::Bool)
                 | (Cell::Time(_), ColumnKind::Time)
         )
+    }
+}
+
+impl From<Code> for Cell {
+    fn from(code: Code) -> Self {
+        Cell::Code(code)
+    }
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(value: Option<f64>) -> Self {
+        value.map_or(Cell::Empty, Cell::Ratio)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Why an export failed.
 
+use startlink_core::analytics::AnalyticsError;
 use startlink_core::links::LinkError;
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +38,17 @@ impl From<LinkError> for ExportError {
             LinkError::Db(db) => Self::Db(db),
             LinkError::Invalid { field, reason } => Self::Invalid { field, reason },
             other => Self::Corrupt(other.to_string()),
+        }
+    }
+}
+
+impl From<AnalyticsError> for ExportError {
+    fn from(error: AnalyticsError) -> Self {
+        match error {
+            AnalyticsError::Invalid { field, reason } => Self::Invalid { field, reason },
+            AnalyticsError::UnknownCampaign(name) => Self::UnknownCampaign(name),
+            AnalyticsError::Corrupt(what) => Self::Corrupt(what),
+            AnalyticsError::Db { source, .. } => Self::Db(source),
         }
     }
 }

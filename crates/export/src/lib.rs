@@ -17,10 +17,14 @@
 //! | `campaigns` | the counted opens and new users | `campaign`: the row; the others: which links are counted |
 //!
 //! `status` is each link's status at [`ExportRequest::now`].
+//!
+//! XLSX shows link kinds, statuses and open outcomes as words in the
+//! request's [`Lang`]; CSV keeps their snake_case codes for scripts.
 
 mod cell;
 mod datasets;
 mod error;
+mod labels;
 mod request;
 mod summary;
 mod to_csv;

@@ -4,8 +4,9 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use startlink_core::analytics;
 use startlink_core::links::{LinkBuilder, LinkKind, LinkStatus};
-use startlink_core::time::{self, Period};
+use startlink_core::time::Period;
 use startlink_core::users::TgUserId;
 
 use crate::ExportError;
@@ -120,14 +121,24 @@ impl Lang {
             .into_iter()
             .find(|l| l.as_str() == input.trim())
     }
+
+    /// This language's word of `[uz, ru, en]`.
+    pub(crate) fn pick(self, [uz, ru, en]: [&str; 3]) -> &str {
+        match self {
+            Self::Uz => uz,
+            Self::Ru => ru,
+            Self::En => en,
+        }
+    }
 }
 
 /// Filters as text, as the CLI and query strings carry them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawFilter {
-    /// RFC 3339, or a date / local time in the time zone (inclusive).
+    /// RFC 3339, a local time in the time zone, or a date `YYYY-MM-DD` meaning
+    /// its first instant in the time zone (inclusive).
     pub from: Option<String>,
-    /// RFC 3339, or a date / local time in the time zone (exclusive).
+    /// The same forms as `from` (exclusive).
     pub to: Option<String>,
     /// Campaign name, exact.
     pub campaign: Option<String>,
@@ -151,19 +162,17 @@ pub struct ExportFilter {
 
 impl ExportFilter {
     /// Parses text filters; a bad value is an [`ExportError::Invalid`] naming the
-    /// filter, and `from` after `to` is an error too.
+    /// filter, and `from` after `to` is an error too. Dates are read as
+    /// analytics reads them ([`analytics::parse_bound`]), so the CLI, the API
+    /// and the panel accept the same forms for exports and figures.
     pub fn parse(raw: &RawFilter, tz: Tz) -> Result<Self, ExportError> {
-        let instant = |field: &'static str, value: &Option<String>| {
-            value
-                .as_deref()
-                .map(|text| time::parse_instant(text, tz))
-                .transpose()
-                .map_err(|e| ExportError::invalid(field, e.to_string()))
-        };
-        let from = instant("from", &raw.from)?;
-        let to = instant("to", &raw.to)?;
-        let period =
-            Period::new(from, to).map_err(|e| ExportError::invalid("from", e.to_string()))?;
+        let bounds = analytics::Filter::default().with_period_text(
+            raw.from.as_deref(),
+            raw.to.as_deref(),
+            tz,
+        )?;
+        let period = Period::new(bounds.from, bounds.to)
+            .map_err(|e| ExportError::invalid("from", e.to_string()))?;
         let created_by = raw
             .creator
             .as_deref()
@@ -300,8 +309,34 @@ mod tests {
             filter.period.to().unwrap().to_rfc3339(),
             "2026-01-02T00:00:00+00:00"
         );
-        let error = ExportFilter::parse(&raw("2026-02-01", "2026-01-01"), tz).unwrap_err();
-        assert!(error.to_string().contains("after"), "{error}");
+        let error = ExportFilter::parse(&raw("2026-02-01", "2026-01-01"), tz)
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("from: "), "{error}");
+        assert!(error.contains("after"), "{error}");
+    }
+
+    #[test]
+    fn a_plain_date_is_its_first_instant_in_the_time_zone_even_where_midnight_is_skipped() {
+        let berlin = chrono_tz::Europe::Berlin;
+        let filter = ExportFilter::parse(&raw("2026-03-29", "2026-03-30"), berlin).unwrap();
+        assert_eq!(
+            filter.period.from().unwrap().to_rfc3339(),
+            "2026-03-28T23:00:00+00:00",
+            "midnight before the clocks go forward is still UTC+1"
+        );
+        assert_eq!(
+            filter.period.to().unwrap().to_rfc3339(),
+            "2026-03-29T22:00:00+00:00"
+        );
+        // Chile moved its clocks from 00:00 to 01:00 on 2026-09-06: the day
+        // starts at 01:00 local, as analytics reads it.
+        let santiago = chrono_tz::America::Santiago;
+        let filter = ExportFilter::parse(&raw("2026-09-06", "2026-09-07"), santiago).unwrap();
+        assert_eq!(
+            filter.period.from().unwrap().to_rfc3339(),
+            "2026-09-06T04:00:00+00:00"
+        );
     }
 
     #[test]
@@ -345,8 +380,12 @@ mod tests {
             ),
         ];
         for (field, raw) in cases {
-            let error = ExportFilter::parse(&raw, tz).unwrap_err();
-            assert!(error.to_string().starts_with(field), "{field}: got {error}");
+            let error = ExportFilter::parse(&raw, tz).unwrap_err().to_string();
+            assert!(
+                error.starts_with(&format!("{field}: ")),
+                "{field}: got {error}"
+            );
+            assert!(!error.contains('\n'), "{field}: one line, got {error}");
         }
     }
 

@@ -1,17 +1,18 @@
-//! The `summary` sheet of an `all` workbook: what was exported, and the
-//! headline counts.
+//! The `summary` sheet of an `all` workbook: what was exported, and the key
+//! figures of what the request selected.
 //!
-//! The counts come from one function, [`headline_counts`]: the analytics
-//! module's link counts by status and the events' counts by outcome, over the
-//! whole database.
+//! The figures come from the analytics module's [`analytics::summary`] under the
+//! request's own filters (period, campaign, creator, kind, status), so they
+//! describe the rows of the sheets, not the whole database.
 
 use startlink_core::DatabaseConnection;
-use startlink_core::analytics::{self, LinkStats, StatsScope};
-use startlink_core::events::{self, Outcome};
+use startlink_core::analytics::{self, CampaignRef, Summary};
+use startlink_core::events::Outcome;
 
 use crate::cell::Cell;
 use crate::datasets::Scope;
-use crate::{ExportError, ExportRequest, Lang, SheetSummary};
+use crate::labels::outcome_words;
+use crate::{ExportError, ExportRequest, SheetSummary};
 
 /// One row of the summary sheet.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,56 +26,38 @@ pub(crate) const HEADER: [[&str; 3]; 2] = [
     ["Qiymat", "Значение", "Value"],
 ];
 
-/// The headline counts: over the whole database, filters aside.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct HeadlineCounts {
-    pub links: LinkStats,
-    pub opens_by_outcome: Vec<(Outcome, i64)>,
-}
-
-pub(crate) async fn headline_counts(
+/// The key figures under the request's filters, link statuses at its `now`.
+/// The campaign is the one the sheets were read for (`scope`'s, looked up once).
+pub(crate) async fn selected_counts(
     db: &DatabaseConnection,
+    request: &ExportRequest,
     scope: &Scope,
-) -> Result<HeadlineCounts, ExportError> {
-    let (links, _) = analytics::stats(db, StatsScope::All, scope.now, 0).await?;
-    let opens_by_outcome = events::count_by_outcome(db).await?;
-    Ok(HeadlineCounts {
-        links,
-        opens_by_outcome,
-    })
+) -> Result<Summary, ExportError> {
+    Ok(analytics::summary(db, &analytics_filter(request, scope), scope.now).await?)
 }
 
-fn pick(lang: Lang, [uz, ru, en]: [&str; 3]) -> &str {
-    match lang {
-        Lang::Uz => uz,
-        Lang::Ru => ru,
-        Lang::En => en,
-    }
-}
-
-fn outcome_label(outcome: Outcome) -> [&'static str; 3] {
-    match outcome {
-        Outcome::Redeemed => ["olindi", "погашено", "redeemed"],
-        Outcome::AlreadyYours => ["oʻziniki", "уже его", "already yours"],
-        Outcome::Accepted => ["qabul qilindi", "принято", "accepted"],
-        Outcome::AlreadyUsed => ["band", "уже использована", "already used"],
-        Outcome::Expired => ["muddati oʻtgan", "истекла", "expired"],
-        Outcome::Revoked => ["bekor qilingan", "отозвана", "revoked"],
-        Outcome::NotFound => ["topilmadi", "не найдена", "not found"],
-        Outcome::Invalid => ["notoʻgʻri", "неверная", "invalid"],
+fn analytics_filter(request: &ExportRequest, scope: &Scope) -> analytics::Filter {
+    let filter = &request.filter;
+    analytics::Filter {
+        from: filter.period.from(),
+        to: filter.period.to(),
+        campaign: scope.selection.campaign_id.map(CampaignRef::Id),
+        creator: scope.selection.created_by,
+        kind: scope.selection.kind,
+        status: scope.selection.status,
     }
 }
 
 /// The summary rows, in order.
 pub(crate) fn figures(
     request: &ExportRequest,
-    counts: &HeadlineCounts,
+    counts: &Summary,
     sheets: &[SheetSummary],
 ) -> Vec<Figure> {
     let lang = request.lang;
     let mut rows = Vec::new();
     let mut push = |label: String, value: Cell| rows.push(Figure { label, value });
-    let text = |words: [&str; 3]| pick(lang, words).to_owned();
+    let text = |words: [&str; 3]| lang.pick(words).to_owned();
     let filter = &request.filter;
 
     push(
@@ -122,7 +105,7 @@ pub(crate) fn figures(
         push(
             format!(
                 "{}: {}",
-                pick(lang, ["Qatorlar", "Строк", "Rows"]),
+                lang.pick(["Qatorlar", "Строк", "Rows"]),
                 sheet.name
             ),
             Cell::Int(i64::try_from(sheet.rows).unwrap_or(i64::MAX)),
@@ -131,20 +114,19 @@ pub(crate) fn figures(
     push(
         text(["Koʻrsatkichlar", "Показатели", "Figures"]),
         Cell::Text(text([
-            "butun baza boʻyicha, filtrlarsiz",
-            "по всей базе, без фильтров",
-            "whole database, without filters",
+            "tanlangan davr va filtrlar boʻyicha",
+            "за выбранный период, с фильтрами",
+            "for the selected period and filters",
         ])),
     );
-    let stats = &counts.links;
     for (label, value) in [
         (
-            ["Havolalar jami", "Всего ссылок", "Links, total"],
-            stats.total,
+            ["Yaratilgan havolalar", "Создано ссылок", "Links created"],
+            counts.links_created,
         ),
         (
             ["Faol havolalar", "Активные ссылки", "Active links"],
-            stats.active,
+            counts.links_active,
         ),
         (
             [
@@ -152,7 +134,7 @@ pub(crate) fn figures(
                 "Использованные ссылки",
                 "Used links",
             ],
-            stats.used,
+            counts.links_used,
         ),
         (
             [
@@ -160,7 +142,7 @@ pub(crate) fn figures(
                 "Истёкшие ссылки",
                 "Expired links",
             ],
-            stats.expired,
+            counts.links_expired,
         ),
         (
             [
@@ -168,27 +150,53 @@ pub(crate) fn figures(
                 "Отозванные ссылки",
                 "Revoked links",
             ],
-            stats.revoked,
+            counts.links_revoked,
+        ),
+        (
+            ["Ochilishlar jami", "Всего открытий", "Opens, total"],
+            counts.opens,
         ),
     ] {
         push(text(label), Cell::Int(value));
     }
-    let opens: i64 = counts.opens_by_outcome.iter().map(|(_, n)| n).sum();
-    push(
-        text(["Ochilishlar jami", "Всего открытий", "Opens, total"]),
-        Cell::Int(opens),
-    );
-    let opens_word = pick(lang, ["Ochilishlar", "Открытия", "Opens"]);
+    let opens_word = lang.pick(["Ochilishlar", "Открытия", "Opens"]);
     for outcome in Outcome::ALL {
-        let n = counts
-            .opens_by_outcome
-            .iter()
-            .find(|(o, _)| *o == outcome)
-            .map_or(0, |(_, n)| *n);
         push(
-            format!("{opens_word}: {}", pick(lang, outcome_label(outcome))),
-            Cell::Int(n),
+            format!("{opens_word}: {}", lang.pick(outcome_words(outcome))),
+            Cell::Int(counts.opens_by_outcome.get(outcome)),
         );
     }
+    for (label, value) in [
+        (
+            [
+                "Ochgan foydalanuvchilar",
+                "Уникальные пользователи",
+                "Unique openers",
+            ],
+            counts.unique_openers,
+        ),
+        (
+            ["Yangi foydalanuvchilar", "Новые пользователи", "New users"],
+            counts.new_users,
+        ),
+        (
+            [
+                "Qaytgan foydalanuvchilar",
+                "Вернувшиеся пользователи",
+                "Returning users",
+            ],
+            counts.returning_users,
+        ),
+    ] {
+        push(text(label), Cell::Int(value));
+    }
+    push(
+        text([
+            "Konversiya (olingan / ochilgan)",
+            "Конверсия (засчитано / переходы)",
+            "Conversion (taken / opens)",
+        ]),
+        counts.redemption_rate.into(),
+    );
     rows
 }

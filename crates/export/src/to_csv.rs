@@ -65,6 +65,10 @@ fn render(cell: &Cell, tz: Tz, field: &mut String) {
         Cell::Int(n) => {
             let _ = write!(field, "{n}");
         }
+        Cell::Code(code) => field.push_str(code.as_str()),
+        Cell::Ratio(share) => {
+            let _ = write!(field, "{share}");
+        }
         Cell::Bool(b) => field.push_str(if *b { "true" } else { "false" }),
         Cell::Time(at) => field.push_str(
             &at.with_timezone(&tz)

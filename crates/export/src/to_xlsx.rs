@@ -51,7 +51,7 @@ pub(crate) async fn export<W: Write + Send>(
         book.end_sheet()?;
     }
     if with_summary {
-        let counts = summary::headline_counts(db, &scope).await?;
+        let counts = summary::selected_counts(db, request, &scope).await?;
         let figures = summary::figures(request, &counts, &book.sheets);
         book.write_summary(&figures)?;
     }
@@ -73,12 +73,9 @@ struct Current {
 
 struct Book {
     workbook: Workbook,
-    lang: Lang,
-    tz: Tz,
     max_rows: u32,
     header: CellFormat,
-    integer: CellFormat,
-    datetime: CellFormat,
+    formats: Formats,
     sheets: Vec<SheetSummary>,
     current: Option<Current>,
 }
@@ -87,12 +84,15 @@ impl Book {
     fn new(request: &ExportRequest) -> Result<Self, ExportError> {
         Ok(Self {
             workbook: Workbook::new(),
-            lang: request.lang,
-            tz: request.timezone,
             max_rows: request.max_rows_per_sheet.clamp(2, XLSX_MAX_ROWS),
             header: CellFormat::new().set_bold(),
-            integer: CellFormat::new().set_num_format("0"),
-            datetime: CellFormat::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
+            formats: Formats {
+                integer: CellFormat::new().set_num_format("0"),
+                datetime: CellFormat::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
+                percent: CellFormat::new().set_num_format("0.0%"),
+                tz: request.timezone,
+                lang: request.lang,
+            },
             sheets: Vec::new(),
             current: None,
         })
@@ -110,7 +110,7 @@ impl Book {
         let columns = datasets::columns(dataset);
         let sheet = self.workbook.add_worksheet_with_constant_memory()?;
         sheet.set_name(&name)?;
-        header_row(sheet, columns, self.lang, &self.header)?;
+        header_row(sheet, columns, self.formats.lang, &self.header)?;
         let index = self.workbook.worksheets().len() - 1;
         self.sheets.push(SheetSummary { name, rows: 0 });
         self.current = Some(Current {
@@ -146,13 +146,14 @@ impl Book {
             return Ok(());
         };
         let sheet = self.workbook.worksheet_from_index(current.index)?;
-        let formats = Formats {
-            integer: &self.integer,
-            datetime: &self.datetime,
-            tz: self.tz,
-        };
         for (col, cell) in cells.iter().enumerate() {
-            write_cell(sheet, current.next_row, column_number(col), cell, &formats)?;
+            write_cell(
+                sheet,
+                current.next_row,
+                column_number(col),
+                cell,
+                &self.formats,
+            )?;
         }
         current.next_row += 1;
         if let Some(summary) = self.sheets.last_mut() {
@@ -163,27 +164,17 @@ impl Book {
 
     fn write_summary(&mut self, figures: &[summary::Figure]) -> Result<(), ExportError> {
         let sheet = self.workbook.worksheet_from_name(SUMMARY_SHEET)?;
-        for (col, words) in summary::HEADER.iter().enumerate() {
-            let [uz, ru, en] = *words;
-            let text = match self.lang {
-                Lang::Uz => uz,
-                Lang::Ru => ru,
-                Lang::En => en,
-            };
+        for (col, words) in summary::HEADER.into_iter().enumerate() {
+            let text = self.formats.lang.pick(words);
             sheet.write_string_with_format(0, column_number(col), text, &self.header)?;
         }
         sheet.set_column_width(0, 36)?;
         sheet.set_column_width(1, 36)?;
         sheet.set_freeze_panes(1, 0)?;
-        let formats = Formats {
-            integer: &self.integer,
-            datetime: &self.datetime,
-            tz: self.tz,
-        };
         for (i, figure) in figures.iter().enumerate() {
             let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
             sheet.write_string(row, 0, &figure.label)?;
-            write_cell(sheet, row, 1, &figure.value, &formats)?;
+            write_cell(sheet, row, 1, &figure.value, &self.formats)?;
         }
         Ok(())
     }
@@ -204,10 +195,14 @@ fn header_row(
     Ok(())
 }
 
-struct Formats<'a> {
-    integer: &'a CellFormat,
-    datetime: &'a CellFormat,
+/// How cells are shown: number formats, time zone, language of codes.
+struct Formats {
+    integer: CellFormat,
+    datetime: CellFormat,
+    percent: CellFormat,
     tz: Tz,
+    /// The language codes are shown in.
+    lang: Lang,
 }
 
 fn write_cell(
@@ -215,23 +210,29 @@ fn write_cell(
     row: u32,
     col: u16,
     cell: &Cell,
-    formats: &Formats<'_>,
+    formats: &Formats,
 ) -> Result<(), ExportError> {
     match cell {
         Cell::Empty => {}
         // Telegram ids need 52 bits; an f64 holds 53 exactly.
         Cell::Int(n) => {
-            sheet.write_number_with_format(row, col, *n as f64, formats.integer)?;
+            sheet.write_number_with_format(row, col, *n as f64, &formats.integer)?;
         }
         Cell::Bool(b) => {
             sheet.write_boolean(row, col, *b)?;
         }
         Cell::Time(at) => {
             let serial = ExcelDateTime::from_serial_datetime(excel_serial(*at, formats.tz))?;
-            sheet.write_datetime_with_format(row, col, serial, formats.datetime)?;
+            sheet.write_datetime_with_format(row, col, serial, &formats.datetime)?;
         }
         Cell::Text(text) => {
             sheet.write_string(row, col, excel_text(text))?;
+        }
+        Cell::Code(code) => {
+            sheet.write_string(row, col, code.label(formats.lang))?;
+        }
+        Cell::Ratio(share) => {
+            sheet.write_number_with_format(row, col, *share, &formats.percent)?;
         }
     }
     Ok(())

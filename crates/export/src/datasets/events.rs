@@ -6,6 +6,7 @@ use startlink_core::events;
 use super::Scope;
 use crate::ExportError;
 use crate::cell::{Cell, Column, ColumnKind::*, Page};
+use crate::labels::Code;
 
 pub(super) const COLUMNS: &[Column] = &[
     Column::new("id", Integer, 10.0, ["ID", "ID", "ID"]),
@@ -61,7 +62,7 @@ pub(super) async fn page(
             Cell::Int(event.id),
             row.link_key.into(),
             Cell::Int(event.tg_user_id),
-            Cell::Text(event.outcome.as_str().to_owned()),
+            Code::Outcome(event.outcome).into(),
             event.payload.into(),
             Cell::Bool(event.new_user),
             Cell::Time(event.at),

@@ -6,6 +6,7 @@ use startlink_core::links;
 use super::Scope;
 use crate::ExportError;
 use crate::cell::{Cell, Column, ColumnKind::*, Page};
+use crate::labels::Code;
 
 pub(super) const COLUMNS: &[Column] = &[
     Column::new("key", Text, 16.0, ["Kalit", "Ключ", "Key"]),
@@ -129,8 +130,8 @@ pub(super) async fn page(
         page.cells.extend([
             Cell::Text(link.key.as_str().to_owned()),
             url.into(),
-            Cell::Text(link.kind.as_str().to_owned()),
-            Cell::Text(status.as_str().to_owned()),
+            Code::Kind(link.kind).into(),
+            Code::Status(status).into(),
             link.product_id.into(),
             link.order_log_id.into(),
             link.title.into(),

@@ -4,14 +4,17 @@ use std::io::{Cursor, Read as _};
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use startlink_core::DatabaseConnection;
-use startlink_export::{Dataset, ExportRequest, Format, Lang};
+use startlink_export::{Dataset, ExportFilter, ExportRequest, Format, Lang, RawFilter};
 
+use crate::csv_files::parse;
 use crate::shop::{self, HYPERLINK, MULTILINE, SCRIPT, SIGNS, UNICODE};
 
 export_suite!(
     links_read_back_with_types_localized_headers_and_exact_text,
     events_continue_on_numbered_sheets_past_the_row_limit,
     all_has_a_summary_then_a_sheet_each_in_the_chosen_language,
+    the_summary_counts_what_the_filters_select,
+    xlsx_shows_words_where_csv_keeps_codes,
 );
 
 type Book = Xlsx<Cursor<Vec<u8>>>;
@@ -35,6 +38,25 @@ fn serial(cell: &Data) -> f64 {
         Data::DateTime(dt) if dt.is_datetime() => dt.as_f64(),
         other => panic!("expected a date-time cell, got {other:?}"),
     }
+}
+
+/// The summary sheet's rows as (label, value).
+fn summary_figures(book: &mut Book) -> Vec<(String, Data)> {
+    rows(book, "summary")
+        .into_iter()
+        .map(|row| match &row[0] {
+            Data::String(label) => (label.clone(), row[1].clone()),
+            other => panic!("label is not text: {other:?}"),
+        })
+        .collect()
+}
+
+fn figure(figures: &[(String, Data)], label: &str) -> Data {
+    figures
+        .iter()
+        .find(|(l, _)| l == label)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| panic!("no {label:?} in {figures:?}"))
 }
 
 /// The sheet's XML, as Excel reads it.
@@ -113,8 +135,8 @@ async fn links_read_back_with_types_localized_headers_and_exact_text(db: &Databa
         l1[1],
         text(&format!("https://t.me/shop_bot?start={}", shop.keys[0]))
     );
-    assert_eq!(l1[2], text("order"));
-    assert_eq!(l1[3], text("used"));
+    assert_eq!(l1[2], text("buyurtma"), "kinds in the workbook's language");
+    assert_eq!(l1[3], text("ishlatilgan"), "statuses too");
     assert_eq!(l1[4], Data::Float(123.0), "ids are numbers");
     assert_eq!(l1[5], Data::Float(9876.0));
     assert_eq!(l1[6], text(HYPERLINK), "a formula-like title is text");
@@ -128,7 +150,8 @@ async fn links_read_back_with_types_localized_headers_and_exact_text(db: &Databa
     assert_eq!(l1[19], text(r#"{"shelf":"A3"}"#));
 
     let l2 = &rows[2];
-    assert_eq!(l2[3], text("active"));
+    assert_eq!(l2[2], text("kampaniya"));
+    assert_eq!(l2[3], text("faol"));
     assert_eq!(l2[6], text(UNICODE), "Uzbek, Cyrillic and emoji byte-exact");
     assert_eq!(
         l2[7],
@@ -137,12 +160,12 @@ async fn links_read_back_with_types_localized_headers_and_exact_text(db: &Databa
     );
     assert_eq!(l2[8], text("spring"));
     assert_eq!(l2[12], Data::Empty, "unlimited");
-    assert_eq!(rows[3][3], text("expired"));
+    assert_eq!(rows[3][3], text("muddati oʻtgan"));
     assert_eq!(serial(&rows[3][14]), 46085.625, "expiry in Tashkent time");
-    assert_eq!(rows[4][3], text("revoked"));
+    assert_eq!(rows[4][3], text("bekor qilingan"));
     assert_eq!(rows[4][6], text(SIGNS), "a literal _x0041_ survives");
     assert_eq!(serial(&rows[4][15]), 46087.625);
-    assert_eq!(rows[5][2], text("referral"));
+    assert_eq!(rows[5][2], text("taklif"));
     assert_eq!(rows[5][16], Data::Float(500.0));
 }
 
@@ -199,10 +222,10 @@ async fn events_continue_on_numbered_sheets_past_the_row_limit(db: &DatabaseConn
         outcomes,
         [
             "redeemed",
-            "already_used",
+            "already used",
             "accepted",
             "accepted",
-            "not_found",
+            "not found",
             "accepted"
         ]
         .map(text)
@@ -238,36 +261,37 @@ async fn all_has_a_summary_then_a_sheet_each_in_the_chosen_language(db: &Databas
         book.sheet_names(),
         ["summary", "links", "events", "users", "campaigns"]
     );
-    assert_eq!(rows(&mut book, "links")[0][0], text("Ключ"));
+    let links = rows(&mut book, "links");
+    assert_eq!(links[0][0], text("Ключ"));
+    assert_eq!(links[1][2..4], [text("заказ"), text("использована")]);
+    let events = rows(&mut book, "events");
+    assert_eq!(events[2][3], text("уже использована"));
 
-    let figures: Vec<(String, Data)> = rows(&mut book, "summary")
-        .into_iter()
-        .map(|row| match &row[0] {
-            Data::String(label) => (label.clone(), row[1].clone()),
-            other => panic!("label is not text: {other:?}"),
-        })
-        .collect();
-    let figure = |label: &str| {
-        figures
-            .iter()
-            .find(|(l, _)| l == label)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| panic!("no {label:?} in {figures:?}"))
-    };
+    let figures = summary_figures(&mut book);
+    let figure = |label: &str| figure(&figures, label);
     assert_eq!(figure("Показатель"), text("Значение"));
     assert_eq!(figure("Часовой пояс"), text("Asia/Tashkent"));
     assert_eq!(serial(&figure("Сформирован")), 46092.625);
+    assert_eq!(
+        figure("Показатели"),
+        text("за выбранный период, с фильтрами")
+    );
     for (label, n) in [
-        ("Всего ссылок", 5.0),
+        ("Создано ссылок", 5.0),
         ("Активные ссылки", 2.0),
         ("Использованные ссылки", 1.0),
         ("Истёкшие ссылки", 1.0),
         ("Отозванные ссылки", 1.0),
         ("Всего открытий", 6.0),
-        ("Открытия: погашено", 1.0),
-        ("Открытия: принято", 3.0),
+        ("Открытия: заказ получен", 1.0),
+        ("Открытия: уже использована", 1.0),
+        ("Открытия: засчитано", 3.0),
         ("Открытия: не найдена", 1.0),
         ("Открытия: неверная", 0.0),
+        ("Уникальные пользователи", 5.0),
+        ("Новые пользователи", 5.0),
+        ("Вернувшиеся пользователи", 0.0),
+        ("Конверсия (засчитано / переходы)", 0.8),
         ("Строк: events", 6.0),
         ("Строк: users", 5.0),
     ] {
@@ -312,6 +336,157 @@ async fn all_has_a_summary_then_a_sheet_each_in_the_chosen_language(db: &Databas
         campaigns[2][6..],
         [Data::Float(1.0), Data::Float(0.0), Data::Float(0.0)]
     );
+}
+
+async fn the_summary_counts_what_the_filters_select(db: &DatabaseConnection) {
+    let shop = shop::seed(db).await;
+    // Each case: the filters, then what the selected data holds — links
+    // created, opens, opens by outcome (redeemed, already used, accepted, not
+    // found), unique openers, new users, returning users, conversion.
+    let cases = [
+        (
+            // From midnight of 2 March in Tashkent (1 March 19:00 UTC): L2
+            // only, opened by 1003 (new) and 1001 (first seen 1 March 11:00
+            // UTC, before the period: returning). The hourly opens answer.
+            RawFilter {
+                from: Some("2026-03-02".into()),
+                campaign: Some("spring".into()),
+                ..Default::default()
+            },
+            [1, 2, 0, 0, 2, 0, 2, 1, 1],
+            Data::Float(1.0),
+        ),
+        (
+            // L1, used: a redemption by 1001 and a refusal to 1002, both new
+            // through L1. A status is no column of the hourly opens: the
+            // events answer.
+            RawFilter {
+                status: Some("used".into()),
+                to: Some("2026-03-05".into()),
+                ..Default::default()
+            },
+            [1, 2, 1, 1, 0, 0, 2, 2, 0],
+            Data::Float(0.5),
+        ),
+        (
+            // Nothing before the first link.
+            RawFilter {
+                to: Some("2026-03-01T09:00:00Z".into()),
+                ..Default::default()
+            },
+            [0, 0, 0, 0, 0, 0, 0, 0, 0],
+            Data::Empty,
+        ),
+    ];
+    for (raw, expected, conversion) in cases {
+        let mut request = shop.request(Dataset::All, Format::Xlsx);
+        request.lang = Lang::En;
+        request.filter = ExportFilter::parse(&raw, request.timezone).unwrap();
+        let (bytes, summary) = shop::run(db, &request).await;
+        let mut book = open(bytes);
+        let figures = summary_figures(&mut book);
+        let n = |label: &str| match figure(&figures, label) {
+            Data::Float(n) => n as u64,
+            other => panic!("{raw:?}: {label} is {other:?}"),
+        };
+        assert_eq!(
+            figure(&figures, "Figures"),
+            text("for the selected period and filters")
+        );
+        let got = [
+            n("Links created"),
+            n("Opens, total"),
+            n("Opens: redeemed"),
+            n("Opens: already used"),
+            n("Opens: accepted"),
+            n("Opens: not found"),
+            n("Unique openers"),
+            n("New users"),
+            n("Returning users"),
+        ];
+        assert_eq!(got, expected, "{raw:?}");
+        assert_eq!(
+            figure(&figures, "Conversion (taken / opens)"),
+            conversion,
+            "{raw:?}"
+        );
+        let rows = |sheet: &str| {
+            summary
+                .sheets
+                .iter()
+                .find(|s| s.name == sheet)
+                .map(|s| s.rows)
+                .unwrap()
+        };
+        assert_eq!(n("Rows: links"), rows("links"), "{raw:?}: the links sheet");
+        assert_eq!(n("Links created"), rows("links"), "{raw:?}");
+        assert_eq!(n("Opens, total"), rows("events"), "{raw:?}");
+        assert_eq!(n("New users"), rows("users"), "{raw:?}");
+    }
+}
+
+async fn xlsx_shows_words_where_csv_keeps_codes(db: &DatabaseConnection) {
+    let shop = shop::seed(db).await;
+    for (lang, kind, status, outcome) in [
+        (
+            Lang::Uz,
+            "buyurtma",
+            "ishlatilgan",
+            "allaqachon ishlatilgan",
+        ),
+        (Lang::Ru, "заказ", "использована", "уже использована"),
+        (Lang::En, "order", "used", "already used"),
+    ] {
+        let mut request = shop.request(Dataset::All, Format::Xlsx);
+        request.lang = lang;
+        let (bytes, _) = shop::run(db, &request).await;
+        let mut book = open(bytes);
+        let links = rows(&mut book, "links");
+        assert_eq!(links[1][2..4], [text(kind), text(status)], "{lang:?}");
+        let events = rows(&mut book, "events");
+        assert_eq!(events[2][3], text(outcome), "{lang:?}");
+        let figures = summary_figures(&mut book);
+        assert!(
+            figures.iter().any(|(label, _)| label.ends_with(outcome)),
+            "{lang:?}: the summary names outcomes with the same words: {figures:?}"
+        );
+
+        for dataset in [Dataset::Links, Dataset::Events] {
+            let mut request = shop.request(dataset, Format::Csv);
+            request.lang = lang;
+            let (bytes, _) = shop::run(db, &request).await;
+            let (header, rows) = parse(&bytes);
+            let column = |name: &str| -> Vec<&str> {
+                let i = header.iter().position(|h| h == name).unwrap();
+                rows.iter().map(|r| r[i].as_str()).collect()
+            };
+            if dataset == Dataset::Links {
+                assert_eq!(
+                    column("kind"),
+                    ["order", "campaign", "order", "campaign", "referral"],
+                    "{lang:?}"
+                );
+                assert_eq!(
+                    column("status"),
+                    ["used", "active", "expired", "revoked", "active"],
+                    "{lang:?}"
+                );
+            } else {
+                assert_eq!(
+                    column("outcome"),
+                    [
+                        "redeemed",
+                        "already_used",
+                        "accepted",
+                        "accepted",
+                        "not_found",
+                        "accepted"
+                    ],
+                    "{lang:?}"
+                );
+            }
+        }
+    }
 }
 
 /// The web server will run exports on its runtime: the future must be `Send`.
