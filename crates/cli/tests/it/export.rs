@@ -212,7 +212,7 @@ fn bad_input_is_one_line_and_leaves_no_file_behind() {
                 "-o",
                 "x.xlsx",
             ],
-            "after it ends",
+            "is after to",
         ),
         (
             &["all", "--format", "csv", "-o", "x.csv"],
