@@ -164,7 +164,10 @@ async fn run(url: &str, spec: &DemoSpec, budget: &Budget) {
         Dimension::Creator,
     ] {
         let name = format!("breakdown by {}, 30 days", by.as_str());
-        time(&name, budget, || analytics::breakdown(&db, &last_30, by, now)).await;
+        time(&name, budget, || {
+            analytics::breakdown(&db, &last_30, by, now)
+        })
+        .await;
     }
     time("breakdown by campaign, 30 days, creator 1", budget, || {
         analytics::breakdown(&db, &creator, Dimension::Campaign, now)

@@ -303,6 +303,7 @@ pub async fn seed(
     progress(report.links + report.events, total);
     // Bulk inserts bypass `events::record`: recount the hourly opens.
     crate::analytics::rollup::rebuild(db).await?;
+    crate::analytics::user_sets::rebuild(db).await?;
     // Fresh statistics for the planner after a bulk load (both engines).
     db.execute_unprepared("ANALYZE").await?;
     Ok(report)

@@ -17,6 +17,7 @@ pub mod rollup;
 mod series;
 mod summary;
 mod top;
+pub mod user_sets;
 
 use sea_orm::DbErr;
 use sea_orm::sea_query::{Expr, Func, IntoCondition, SimpleExpr};

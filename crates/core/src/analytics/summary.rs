@@ -2,12 +2,12 @@
 //! returning users, redemption rate.
 
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Query};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde::Serialize;
 
 use super::filter::Resolved;
-use super::{AnalyticsError, Filter, rolled_up, sum_if};
+use super::{AnalyticsError, Filter, rolled_up, sum_if, user_sets};
 use crate::events::Outcome;
 use crate::events::entity as events;
 use crate::links::entity as links;
@@ -97,7 +97,7 @@ pub struct Summary {
 }
 
 /// The key figures for `filter`, with link statuses at `now`.
-pub async fn summary<C: ConnectionTrait>(
+pub async fn summary<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     filter: &Filter,
     now: DateTime<Utc>,
@@ -122,9 +122,29 @@ pub async fn summary<C: ConnectionTrait>(
     link_counts(db, &r, &mut out).await?;
     out.opens_by_outcome = outcome_counts(db, &r).await?;
     out.opens = out.opens_by_outcome.total();
-    out.unique_openers = unique_openers(db, &r).await?;
     out.new_users = new_users(db, &r).await?;
-    out.returning_users = returning_users(db, &r).await?;
+    match r.rollup_scope() {
+        Some((campaign, kind)) => {
+            // Distinct users from the hourly sets (exact, see `user_sets`).
+            user_sets::refresh(db, now)
+                .await
+                .map_err(AnalyticsError::db("folding the hourly sets of users"))?;
+            let read = AnalyticsError::db("reading the hourly sets of users");
+            let openers = user_sets::openers(db, r.filter.from, r.filter.to, campaign, kind)
+                .await
+                .map_err(read)?;
+            out.unique_openers = openers.len() as i64;
+            if let Some(from) = r.from() {
+                let read = AnalyticsError::db("reading the hourly sets of users");
+                let first_seen = user_sets::first_seen_since(db, from).await.map_err(read)?;
+                out.returning_users = (openers - first_seen).len() as i64;
+            }
+        }
+        None => {
+            out.unique_openers = unique_openers(db, &r).await?;
+            out.returning_users = returning_users(db, &r).await?;
+        }
+    }
     let of_links = out.opens_by_outcome.of_links();
     out.redemption_rate =
         (of_links > 0).then(|| out.opens_by_outcome.taken() as f64 / of_links as f64);

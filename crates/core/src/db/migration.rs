@@ -8,6 +8,7 @@ use super::m0002_admins::M0002Admins;
 use super::m0003_analytics_indexes::M0003AnalyticsIndexes;
 use super::m0004_opens_hourly::M0004OpensHourly;
 use super::m0005_report_runs::M0005ReportRuns;
+use super::m0006_user_sets::M0006UserSets;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0003AnalyticsIndexes),
             Box::new(M0004OpensHourly),
             Box::new(M0005ReportRuns),
+            Box::new(M0006UserSets),
         ]
     }
 }

@@ -4,6 +4,7 @@ mod m0002_admins;
 mod m0003_analytics_indexes;
 mod m0004_opens_hourly;
 mod m0005_report_runs;
+mod m0006_user_sets;
 mod migration;
 
 use std::time::Duration;

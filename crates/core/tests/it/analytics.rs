@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, T
 use chrono_tz::Tz;
 use startlink_core::DatabaseConnection;
 use startlink_core::analytics::{
-    self, AnalyticsError, Bucket, CampaignRef, Dimension, Filter, FunnelGroup, rollup,
+    self, AnalyticsError, Bucket, CampaignRef, Dimension, Filter, FunnelGroup, rollup, user_sets,
 };
 use startlink_core::events::Outcome;
 use startlink_core::links::{self, Link, LinkFilter, LinkKind, LinkStatus, NewLink, UseLimit};
@@ -43,6 +43,7 @@ analytics_suite!(
     every_figure_equals_a_naive_recount_of_a_random_workload,
     bad_filters_are_refused_with_the_field_named,
     hourly_counts_equal_a_recount_under_concurrent_opens,
+    distinct_users_count_hours_not_folded_yet,
 );
 
 /// SplitMix64: a fixed seed gives the same workload on every run and engine.
@@ -341,6 +342,16 @@ async fn every_figure_equals_a_naive_recount_of_a_random_workload(db: &DatabaseC
     let stored = analytics::summary(db, &Filter::default(), now)
         .await
         .unwrap();
+    // The summary folded the hourly sets of users: they equal a recount.
+    let folded = user_sets::folded_until(db).await.unwrap();
+    assert_eq!(
+        folded,
+        Some(now - Duration::hours(1)),
+        "hours up to {now} - 5 min"
+    );
+    let sets = user_sets::stored(db).await.unwrap();
+    assert!(sets.len() > 10, "{} sets", sets.len());
+    assert_eq!(sets, user_sets::recount(db).await.unwrap());
     assert_eq!(
         stored.opens,
         world.opens.len() as i64,
@@ -823,4 +834,78 @@ async fn hourly_counts_equal_a_recount_under_concurrent_opens(db: &DatabaseConne
     assert_eq!(new_users, 40);
     assert_eq!(rollup::rebuild(db).await.unwrap(), kept.len() as u64);
     assert_eq!(rollup::stored(db).await.unwrap(), kept);
+}
+
+/// Unique openers and returning users read the folded hours from the hourly
+/// sets and the hours after the watermark from the events: opens just before
+/// `now` count at once, folding moves the watermark only over hours that
+/// ended five minutes ago, and concurrent figures fold once.
+async fn distinct_users_count_hours_not_folded_yet(db: &DatabaseConnection) {
+    let t = |h: u32, m: u32| utc(10, h, m);
+    let link = links::create(
+        db,
+        NewLink {
+            kind: Some(LinkKind::Campaign),
+            campaign: Some("tail".into()),
+            ..NewLink::default()
+        },
+        t(9, 0),
+    )
+    .await
+    .unwrap();
+    let open = |u: i64, at: DateTime<Utc>| {
+        let key = link.key.as_str().to_owned();
+        async move { links::open(db, &key, &user(u), at).await.unwrap() }
+    };
+    open(1, t(10, 0)).await;
+    open(2, t(10, 30)).await;
+    open(1, t(11, 10)).await;
+    let since_nine = Filter {
+        from: Some(t(9, 0)),
+        ..Filter::default()
+    };
+    let figures = |now: DateTime<Utc>, f: Filter| async move {
+        let s = analytics::summary(db, &f, now).await.unwrap();
+        (s.unique_openers, s.returning_users)
+    };
+    assert_eq!(figures(t(11, 20), since_nine.clone()).await, (2, 0));
+    assert_eq!(user_sets::folded_until(db).await.unwrap(), Some(t(11, 0)));
+    // A new user in the unfolded hour, and a period starting mid-hour.
+    open(3, t(11, 30)).await;
+    assert_eq!(figures(t(11, 40), since_nine.clone()).await, (3, 0));
+    let from_quarter_past = Filter {
+        from: Some(t(10, 15)),
+        to: Some(t(11, 35)),
+        ..Filter::default()
+    };
+    // Of 2 (10:30), 1 (11:10) and 3 (11:30), only 1 was first seen before 10:15.
+    assert_eq!(figures(t(11, 40), from_quarter_past.clone()).await, (3, 1));
+    let later_hour = Filter {
+        from: Some(t(11, 0)),
+        campaign: Some(CampaignRef::Name("tail".into())),
+        ..Filter::default()
+    };
+    assert_eq!(figures(t(11, 40), later_hour.clone()).await, (2, 1));
+    assert_eq!(user_sets::folded_until(db).await.unwrap(), Some(t(11, 0)));
+
+    // Many figures at once after the next hour settles: one fold, same answers.
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (db, f) = (db.clone(), from_quarter_past.clone());
+        tasks.push(tokio::spawn(async move {
+            let s = analytics::summary(&db, &f, t(13, 0)).await.unwrap();
+            (s.unique_openers, s.returning_users)
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), (3, 1));
+    }
+    assert_eq!(user_sets::folded_until(db).await.unwrap(), Some(t(12, 0)));
+    assert_eq!(figures(t(13, 0), later_hour).await, (2, 1));
+    let sets = user_sets::stored(db).await.unwrap();
+    assert_eq!(sets, user_sets::recount(db).await.unwrap());
+    // Opened: 10:00 (users 1, 2) and 11:00 (1, 3); first seen: the same hours.
+    assert_eq!(sets.len(), 4, "{sets:?}");
+    user_sets::rebuild(db).await.unwrap();
+    assert_eq!(user_sets::stored(db).await.unwrap(), sets);
 }
