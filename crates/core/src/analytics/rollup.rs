@@ -282,6 +282,33 @@ pub enum Opens {
     All,
     /// Opens of links only.
     OfLinks,
+    /// Opens of links of this campaign and/or kind (either may be `None`:
+    /// any).
+    Of {
+        campaign: Option<i64>,
+        kind: Option<LinkKind>,
+    },
+}
+
+impl Opens {
+    /// Narrows a query on the table.
+    fn narrow(self, query: &mut sea_orm::sea_query::SelectStatement) {
+        match self {
+            Self::All => {}
+            Self::OfLinks => {
+                query.and_where(Expr::col(Column::Kind).ne(""));
+            }
+            Self::Of { campaign, kind } => {
+                query.and_where(Expr::col(Column::Kind).ne(""));
+                if let Some(id) = campaign {
+                    query.and_where(Expr::col(Column::CampaignId).eq(id));
+                }
+                if let Some(kind) = kind {
+                    query.and_where(Expr::col(Column::Kind).eq(kind.as_str()));
+                }
+            }
+        }
+    }
 }
 
 /// `[from, to)` as the whole hours the table answers and the partial spans
@@ -310,9 +337,7 @@ pub async fn opens_between<C: ConnectionTrait>(
             .from(Entity)
             .and_where(Expr::col(Column::Hour).gte(first))
             .and_where(Expr::col(Column::Hour).lt(last));
-        if which == Opens::OfLinks {
-            query.and_where(Expr::col(Column::Kind).ne(""));
-        }
+        which.narrow(&mut query);
         if let Some(row) = db.query_one(&query).await? {
             total += row.try_get::<Option<i64>>("", "n")?.unwrap_or(0);
         }
@@ -339,8 +364,24 @@ async fn raw_opens<C: ConnectionTrait>(
         .from(events::Entity)
         .and_where(at.clone().gte(from))
         .and_where(at.lt(to));
-    if which == Opens::OfLinks {
-        query.and_where(Expr::col((events::Entity, events::Column::LinkId)).is_not_null());
+    match which {
+        Opens::All => {}
+        Opens::OfLinks => {
+            query.and_where(Expr::col((events::Entity, events::Column::LinkId)).is_not_null());
+        }
+        Opens::Of { campaign, kind } => {
+            query.inner_join(
+                links::Entity,
+                Expr::col((links::Entity, links::Column::Id))
+                    .equals((events::Entity, events::Column::LinkId)),
+            );
+            if let Some(id) = campaign {
+                query.and_where(Expr::col((links::Entity, links::Column::CampaignId)).eq(id));
+            }
+            if let Some(kind) = kind {
+                query.and_where(Expr::col((links::Entity, links::Column::Kind)).eq(kind.as_str()));
+            }
+        }
     }
     Ok(match db.query_one(&query).await? {
         Some(row) => row.try_get("", "n")?,
@@ -365,9 +406,7 @@ pub async fn hourly<C: ConnectionTrait>(
         .and_where(Expr::col(Column::Hour).lt(to))
         .group_by_col(Column::Hour)
         .order_by(Column::Hour, sea_orm::Order::Asc);
-    if which == Opens::OfLinks {
-        query.and_where(Expr::col(Column::Kind).ne(""));
-    }
+    which.narrow(&mut query);
     db.query_all(&query)
         .await?
         .iter()

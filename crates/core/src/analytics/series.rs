@@ -39,8 +39,15 @@ pub async fn series<C: ConnectionTrait>(
     let edges = edges(from, to, bucket, tz)?;
     // Buckets on whole UTC hours (every zone with whole-hour offsets) of all
     // opens: the hourly counts answer exactly, in one small query.
-    if !filter.has_link_fields() && edges.iter().all(|e| e.timestamp().rem_euclid(3600) == 0) {
-        return from_hourly(db, &edges).await;
+    if edges.iter().all(|e| e.timestamp().rem_euclid(3600) == 0) {
+        if !filter.has_link_fields() {
+            return from_hourly(db, &edges, rollup::Opens::All).await;
+        }
+        // A campaign and/or kind: the same table, narrowed.
+        let r = filter.resolve(db, now).await?;
+        if let Some((campaign, kind)) = r.rollup_scope() {
+            return from_hourly(db, &edges, rollup::Opens::Of { campaign, kind }).await;
+        }
     }
     // Each bucket is its own range over the index on `at`: one pass over the
     // events of the range, no per-row comparison against every bucket.
@@ -94,11 +101,12 @@ pub async fn series<C: ConnectionTrait>(
 async fn from_hourly<C: ConnectionTrait>(
     db: &C,
     edges: &[DateTime<Utc>],
+    which: rollup::Opens,
 ) -> Result<Vec<SeriesPoint>, AnalyticsError> {
     let (Some(first), Some(last)) = (edges.first(), edges.last()) else {
         return Ok(Vec::new());
     };
-    let hours = rollup::hourly(db, *first, *last, rollup::Opens::All)
+    let hours = rollup::hourly(db, *first, *last, which)
         .await
         .map_err(AnalyticsError::db("reading the hourly opens"))?;
     let mut hours = hours.into_iter().peekable();
