@@ -9,7 +9,7 @@ use super::m0003_analytics_indexes::M0003AnalyticsIndexes;
 use super::m0004_opens_hourly::M0004OpensHourly;
 use super::m0005_report_runs::M0005ReportRuns;
 use super::m0006_user_sets::M0006UserSets;
-use super::m0007_links_status_index::M0007LinksStatusIndex;
+use super::m0007_covering_indexes::M0007CoveringIndexes;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -24,7 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0004OpensHourly),
             Box::new(M0005ReportRuns),
             Box::new(M0006UserSets),
-            Box::new(M0007LinksStatusIndex),
+            Box::new(M0007CoveringIndexes),
         ]
     }
 }

@@ -5,7 +5,7 @@ mod m0003_analytics_indexes;
 mod m0004_opens_hourly;
 mod m0005_report_runs;
 mod m0006_user_sets;
-mod m0007_links_status_index;
+mod m0007_covering_indexes;
 mod migration;
 
 use std::time::Duration;
