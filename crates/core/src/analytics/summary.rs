@@ -134,7 +134,9 @@ pub async fn summary<C: ConnectionTrait + TransactionTrait>(
                 .await
                 .map_err(read)?;
             out.unique_openers = openers.len() as i64;
-            if let Some(from) = r.from() {
+            if let Some(from) = r.from()
+                && !openers.is_empty()
+            {
                 let read = AnalyticsError::db("reading the hourly sets of users");
                 let first_seen = user_sets::first_seen_since(db, from).await.map_err(read)?;
                 out.returning_users = (openers - first_seen).len() as i64;

@@ -342,6 +342,28 @@ async fn every_figure_equals_a_naive_recount_of_a_random_workload(db: &DatabaseC
     let stored = analytics::summary(db, &Filter::default(), now)
         .await
         .unwrap();
+    // Every link by status (the dashboard's cards, counted through partial
+    // indexes) agrees with each link's own status, and with the all-creators
+    // query of `stats_by_creator`.
+    let (cards, _) = analytics::stats(db, analytics::StatsScope::All, now, 0)
+        .await
+        .unwrap();
+    let dashboard = analytics::dashboard_counts(db, now).await.unwrap();
+    let by_status =
+        |s: LinkStatus| world.links.values().filter(|l| l.status(now) == s).count() as i64;
+    for counts in [&cards, &dashboard] {
+        assert_eq!(counts.total, world.links.len() as i64);
+        assert_eq!(counts.active, by_status(LinkStatus::Active));
+        assert_eq!(counts.used, by_status(LinkStatus::Used));
+        assert_eq!(counts.expired, by_status(LinkStatus::Expired));
+        assert_eq!(counts.revoked, by_status(LinkStatus::Revoked));
+    }
+    let per_creator = analytics::stats_by_creator(db, now).await.unwrap();
+    let summed =
+        |f: fn(&analytics::LinkStats) -> i64| per_creator.iter().map(|c| f(&c.stats)).sum::<i64>();
+    assert_eq!(summed(|s| s.active), cards.active);
+    assert_eq!(summed(|s| s.used), cards.used);
+    assert_eq!(summed(|s| s.expired), cards.expired);
     // The summary folded the hourly sets of users: they equal a recount.
     let folded = user_sets::folded_until(db).await.unwrap();
     assert_eq!(
