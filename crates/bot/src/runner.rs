@@ -158,8 +158,18 @@ impl RunningBot {
         if let Some(reports) = self.reports {
             reports.stop().await;
         }
-        if let Ok(done) = self.shutdown.shutdown() {
-            done.await;
+        // Ask the dispatcher to stop, then wait for its task to end. The
+        // future `shutdown()` returns is not awaited: it only starts listening
+        // for the dispatcher's "done" when first polled, so when the
+        // dispatcher finishes in between (another thread, a loaded machine)
+        // it waits forever — tests hung that way. The task's end cannot be
+        // missed. A dispatcher not running yet is asked again until it runs.
+        loop {
+            match self.shutdown.shutdown() {
+                Ok(_requested) => break,
+                Err(_idle) if self.task.is_finished() => break,
+                Err(_idle) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+            }
         }
         if let Err(error) = self.task.await {
             tracing::warn!("the bot task ended abnormally: {error}");

@@ -7,5 +7,6 @@ mod helpers;
 mod languages;
 mod load;
 mod reports;
+mod schedule;
 mod story;
 mod webhook;

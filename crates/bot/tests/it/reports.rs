@@ -1,5 +1,5 @@
-//! `/report` and `/export` as documents in the chat (the automatic report is
-//! tested in its own binary, `tests/schedule`).
+//! `/report` and `/export` as documents in the chat (the automatic report:
+//! `schedule.rs`).
 
 use chrono::{Days, Utc};
 

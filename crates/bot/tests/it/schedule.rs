@@ -1,22 +1,11 @@
 //! The automatic report, driven with chosen times through
 //! `startlink_bot::reports::send_due_report`, as a second process on the same
 //! database would: sent once per period, in the admin's language.
-//!
-//! Its own test binary, so it runs alone: inside the `it` binary, in parallel
-//! with the other report tests, it hung (not yet understood; alone, and with
-//! those tests one at a time, it passes in about 2 s).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(dead_code)]
-#[path = "../it/helpers.rs"]
-mod helpers;
-
+use crate::helpers::*;
 use chrono::{TimeZone, Utc};
 use startlink_bot::BotContext;
 use startlink_bot::settings::ReportSchedule;
-
-use helpers::*;
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_automatic_report_goes_to_the_admins_once_per_period() {
     let bot = TestBot::start().await;
