@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "it/helpers.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod helpers;
 
 use std::collections::HashMap;
@@ -38,12 +38,12 @@ fn main() -> ExitCode {
         let dir = tempfile::tempdir().unwrap();
         let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("race.db").display());
         failed |= !race("sqlite", &sqlite).await;
-        match helpers::fresh_postgres_database().await {
+        match startlink_test_support::fresh_postgres_database().await {
             Some((admin_url, url, name)) => {
                 failed |= !race("postgres", &url).await;
-                helpers::drop_postgres_database(admin_url, name);
+                startlink_test_support::drop_postgres_database(admin_url, name);
             }
-            None => helpers::announce_postgres_skipped(),
+            None => startlink_test_support::announce_postgres_skipped(),
         }
     });
     if failed {

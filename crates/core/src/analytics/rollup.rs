@@ -65,6 +65,16 @@ pub fn hour_of(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or(at)
 }
 
+/// The first whole hour at or after `at`.
+pub(crate) fn ceil_hour(at: DateTime<Utc>) -> DateTime<Utc> {
+    let floor = hour_of(at);
+    if floor == at {
+        at
+    } else {
+        floor + Duration::hours(1)
+    }
+}
+
 /// One row's key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RollupKey {
@@ -497,13 +507,7 @@ fn split_open(
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
 ) -> (Option<OpenSpan>, Vec<Span>) {
-    let first_full = from.map(|f| {
-        if hour_of(f) == f {
-            f
-        } else {
-            hour_of(f) + Duration::hours(1)
-        }
-    });
+    let first_full = from.map(ceil_hour);
     let last_full = to.map(hour_of);
     match (from, to) {
         (Some(f), Some(t)) if f >= t => (None, Vec::new()),

@@ -21,7 +21,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Set, TransactionSession, TransactionTrait};
 
-use super::rollup::hour_of;
+use super::rollup::{ceil_hour, hour_of};
 use crate::events::entity as events;
 use crate::links::LinkKind;
 use crate::links::entity as links;
@@ -351,16 +351,6 @@ fn first_seen_rows(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> SelectStat
         query.and_where(seen.lt(to));
     }
     query
-}
-
-/// The first whole hour at or after `at`.
-fn ceil_hour(at: DateTime<Utc>) -> DateTime<Utc> {
-    let floor = hour_of(at);
-    if floor == at {
-        at
-    } else {
-        floor + Duration::hours(1)
-    }
 }
 
 /// Which whole hours of `[from, to)` the table answers (`None` when none),

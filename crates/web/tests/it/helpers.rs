@@ -2,16 +2,13 @@
 //! (a temporary SQLite file, or a throw-away PostgreSQL database), and a
 //! client with one method per kind of request.
 
-use std::io::Write as _;
-use std::sync::Once;
-
 use reqwest::{Method, Response};
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 use startlink_core::DatabaseConnection;
 use startlink_core::admins::{self, Password, Role, Scope, Username};
 use startlink_core::config::DatabaseUrl;
-use startlink_core::links::{BotUsername, LinkKey};
+use startlink_core::links::BotUsername;
+use startlink_test_support::{drop_postgres_database, fresh_postgres_database};
 use startlink_web::{AppState, RawWebSettings, WebServer};
 
 pub const JWT_SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
@@ -177,57 +174,6 @@ pub async fn json(response: Response, status: u16) -> Value {
     let text = response.text().await.unwrap();
     assert_eq!(got.as_u16(), status, "{text}");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-async fn fresh_postgres_database() -> Option<(String, String, String)> {
-    let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
-        announce_postgres_skipped();
-        return None;
-    };
-    let name = format!(
-        "startlink_t_{}",
-        LinkKey::generate()
-            .as_str()
-            .to_lowercase()
-            .replace('-', "_")
-    );
-    let admin = Database::connect(&admin_url).await.unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    admin.close().await.unwrap();
-    let (parsed, _) = DatabaseUrl::parse(&admin_url).unwrap();
-    let url = parsed.with_database(&name).expose().to_owned();
-    Some((admin_url, url, name))
-}
-
-fn drop_postgres_database(admin_url: String, name: String) {
-    let _ = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            if let Ok(admin) = Database::connect(&admin_url).await {
-                let _ = admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await;
-                let _ = admin.close().await;
-            }
-        });
-    })
-    .join();
-}
-
-fn announce_postgres_skipped() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "\n*** SKIPPED: PostgreSQL web API tests did not run because TEST_DATABASE_URL is unset ***\n"
-        );
-    });
 }
 
 /// Runs each named `async fn(TestApp)` on SQLite and, when `TEST_DATABASE_URL`
