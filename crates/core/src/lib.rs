@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod events;
+pub mod inbox;
 pub mod links;
 pub mod reports;
 pub mod settings;

@@ -10,6 +10,7 @@ use super::m0004_opens_hourly::M0004OpensHourly;
 use super::m0005_report_runs::M0005ReportRuns;
 use super::m0006_user_sets::M0006UserSets;
 use super::m0007_covering_indexes::M0007CoveringIndexes;
+use super::m0008_bot_updates::M0008BotUpdates;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0005ReportRuns),
             Box::new(M0006UserSets),
             Box::new(M0007CoveringIndexes),
+            Box::new(M0008BotUpdates),
         ]
     }
 }

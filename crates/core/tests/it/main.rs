@@ -7,5 +7,6 @@ mod admins;
 mod analytics;
 mod demo;
 mod helpers;
+mod inbox;
 mod reports;
 mod storage;

@@ -14,7 +14,7 @@ use startlink_core::links::{
 use startlink_core::time;
 use startlink_core::users::{self, TgProfile, TgUserId};
 
-use crate::helpers::user;
+use crate::helpers::{stored_update, user};
 
 macro_rules! storage_suite {
     ($($name:ident),* $(,)?) => {
@@ -920,25 +920,28 @@ async fn migrations_run_once(db: &DatabaseConnection) {
 async fn a_redelivered_update_is_counted_once_and_answered_the_same(db: &DatabaseConnection) {
     let now = time::now();
     let link = links::create(db, order(10, 10), now).await.unwrap();
-    let first = links::open_update(db, link.key.as_str(), &user(1), now, Some(555))
+    let update = stored_update(db, 555, 1, &format!("/start {}", link.key.as_str())).await;
+    let first = links::open_update(db, link.key.as_str(), &user(1), now, Some(update))
         .await
         .unwrap();
     assert_eq!((first.outcome, first.duplicate), (Outcome::Redeemed, false));
-    // The same update again, even from another user id (a bug upstream), changes nothing.
-    for id in [1, 2] {
-        let again = links::open_update(db, link.key.as_str(), &user(id), now, Some(555))
-            .await
-            .unwrap();
-        assert_eq!((again.outcome, again.duplicate), (Outcome::Redeemed, true));
-        assert_eq!(again.link.unwrap().order_log_id, Some(10));
-    }
-    // Concurrent redeliveries of one update: still one event.
+    let again = links::open_update(db, link.key.as_str(), &user(1), now, Some(update))
+        .await
+        .unwrap();
+    assert_eq!((again.outcome, again.duplicate), (Outcome::Redeemed, true));
+    assert_eq!(again.link.unwrap().order_log_id, Some(10));
+    // Handled for someone else (a bug upstream), the update's answer is refused,
+    // never shown to him.
+    let crossed = links::open_update(db, link.key.as_str(), &user(2), now, Some(update)).await;
+    assert!(matches!(crossed, Err(LinkError::Corrupt(_))), "{crossed:?}");
+    // Concurrent handlings of one stored update: still one event.
+    let update = stored_update(db, 777, 3, &format!("/start {}", link.key.as_str())).await;
     let tasks: Vec<_> = (0..10)
         .map(|_| {
             let db = db.clone();
             let key = link.key.clone();
             tokio::spawn(async move {
-                links::open_update(&db, key.as_str(), &user(3), time::now(), Some(777))
+                links::open_update(&db, key.as_str(), &user(3), time::now(), Some(update))
                     .await
                     .unwrap()
             })
@@ -946,7 +949,9 @@ async fn a_redelivered_update_is_counted_once_and_answered_the_same(db: &Databas
         .collect();
     let mut originals = 0;
     for task in tasks {
-        if !task.await.unwrap().duplicate {
+        let opened = task.await.unwrap();
+        assert_eq!(opened.outcome, Outcome::AlreadyUsed);
+        if !opened.duplicate {
             originals += 1;
         }
     }
@@ -958,7 +963,7 @@ async fn a_redelivered_update_is_counted_once_and_answered_the_same(db: &Databas
             .await
             .unwrap()
             .is_none(),
-        "nothing of a duplicate is kept"
+        "nothing of a refused handling is kept"
     );
 }
 
