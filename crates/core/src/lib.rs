@@ -19,4 +19,4 @@ pub mod settings;
 pub mod time;
 pub mod users;
 
-pub use sea_orm::DatabaseConnection;
+pub use sea_orm::{DatabaseConnection, DbErr};

@@ -19,6 +19,7 @@ use crate::context::{BotContext, Role};
 use crate::i18n::{Lang, Texts};
 use crate::pacing::TgBot;
 use crate::reply;
+use startlink_core::inbox::UpdateRef;
 use startlink_core::time;
 use startlink_core::users::{self, TgProfile, TgUserId};
 
@@ -110,7 +111,7 @@ async fn on_command(
     ctx: Arc<BotContext>,
     msg: Message,
     command: Command,
-    update: Update,
+    stored: UpdateRef,
 ) -> anyhow::Result<()> {
     let Some(profile) = msg.from.as_ref().and_then(profile_of) else {
         return Ok(());
@@ -119,15 +120,7 @@ async fn on_command(
     let fallback = ctx.lang(None, profile.language_code.as_deref());
     let result = match command {
         Command::Start(payload) => {
-            start::start(
-                bot.clone(),
-                ctx.clone(),
-                chat,
-                profile,
-                &payload,
-                update.id.0,
-            )
-            .await
+            start::start(bot.clone(), ctx.clone(), chat, profile, &payload, stored).await
         }
         other => match ask_for(bot.clone(), ctx.clone(), chat, profile).await {
             Ok(ask) => run_command(&ask, other).await,

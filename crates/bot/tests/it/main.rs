@@ -4,6 +4,7 @@
 
 mod abuse;
 mod helpers;
+mod inbox;
 mod languages;
 mod load;
 mod reports;

@@ -214,6 +214,33 @@ pub async fn done<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Renews the claims on `updates` (still being handled here), so that no
+/// other process takes them over.
+pub async fn renew<C: ConnectionTrait>(
+    db: &C,
+    updates: &[UpdateRef],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    for chunk in updates.chunks(500) {
+        Entity::update_many()
+            .col_expr(Column::ClaimedAt, Expr::value(now))
+            .filter(Column::Id.is_in(chunk.iter().map(|u| u.0)))
+            .filter(Column::DoneAt.is_null())
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// How many of `bot_id`'s stored updates are not done yet.
+pub async fn unfinished<C: ConnectionTrait>(db: &C, bot_id: i64) -> Result<u64, DbErr> {
+    Entity::find()
+        .filter(Column::BotId.eq(bot_id))
+        .filter(Column::DoneAt.is_null())
+        .count(db)
+        .await
+}
+
 /// What [`prune`] removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Pruned {
