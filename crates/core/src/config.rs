@@ -64,12 +64,12 @@ pub const ENV_VARS: &[EnvVar] = &[
     EnvVar {
         name: "WEBHOOK_URL",
         default: None,
-        doc: "Webhook mode: the public https URL Telegram posts updates to; its path is served on HTTP_ADDR.",
+        doc: "Webhook mode: the public https URL Telegram posts updates to (plain http only for localhost); its path is served on HTTP_ADDR.",
     },
     EnvVar {
         name: "WEBHOOK_SECRET",
         default: None,
-        doc: "Webhook mode: 1-256 characters of A-Z a-z 0-9 _ -, checked on every update (X-Telegram-Bot-Api-Secret-Token).",
+        doc: "Webhook mode: 16-256 characters of A-Z a-z 0-9 _ -, checked on every update (X-Telegram-Bot-Api-Secret-Token).",
     },
     EnvVar {
         name: "DEFAULT_LANG",

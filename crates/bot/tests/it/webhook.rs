@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::helpers::{Options, TestBot, text, user};
 
-const SECRET: &str = "s3cret_Token-1";
+const SECRET: &str = "s3cret_Token-1-abcdef";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_updates_need_the_secret_and_a_redelivery_counts_once() {
@@ -70,7 +70,7 @@ async fn webhook_updates_need_the_secret_and_a_redelivery_counts_once() {
         }
         request.send()
     };
-    for wrong in [None, Some("wrong"), Some("s3cret_Token-")] {
+    for wrong in [None, Some("wrong"), Some("s3cret_Token-1-abcde")] {
         assert_eq!(post(wrong).await.unwrap().status(), 401, "secret {wrong:?}");
     }
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;

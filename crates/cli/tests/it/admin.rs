@@ -363,7 +363,7 @@ fn a_webhook_path_on_a_panel_page_is_refused_before_anything_starts() {
             .env("TELEGRAM_API_URL", "http://127.0.0.1:9")
             .env("BOT_MODE", "webhook")
             .env("WEBHOOK_URL", format!("https://shop.example{path}"))
-            .env("WEBHOOK_SECRET", "s3cret")
+            .env("WEBHOOK_SECRET", "s3cret-0123456789abcdef")
             .output()
             .unwrap();
         let error = String::from_utf8(out.stderr).unwrap();
