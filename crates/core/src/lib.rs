@@ -7,6 +7,7 @@
 
 pub mod admins;
 pub mod analytics;
+pub mod audit;
 pub mod campaigns;
 pub mod config;
 pub mod db;
@@ -15,6 +16,7 @@ pub mod events;
 pub mod links;
 pub mod reports;
 pub mod settings;
+pub mod text;
 pub mod time;
 pub mod users;
 
