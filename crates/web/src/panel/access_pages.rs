@@ -2,8 +2,8 @@
 //! create a token (its secret shown once), revoke a token.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::value::{Serde, merge_maps};
 use minijinja::{Value, context};
@@ -13,7 +13,7 @@ use startlink_core::time;
 
 use super::error::PageError;
 use super::pages::{local, page, render};
-use super::session::{self, Session};
+use super::session::{Csrf, Session};
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
@@ -30,15 +30,9 @@ fn admin_only(admin: &Admin) -> Result<(), ApiError> {
     }
 }
 
-fn checked(admin: &Admin, headers: &HeaderMap, csrf: Option<&str>) -> Result<(), ApiError> {
-    admin_only(admin)?;
-    if session::csrf_ok(headers, csrf) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "CSRF token missing or wrong; reload the page".into(),
-        ))
-    }
+fn checked(admin: &Admin, session_csrf: &Csrf, csrf: Option<&str>) -> Result<(), ApiError> {
+    session_csrf.check(csrf)?;
+    admin_only(admin)
 }
 
 #[derive(Serialize)]
@@ -62,7 +56,7 @@ struct TokenRow {
 async fn access_page(
     state: &AppState,
     admin: &Admin,
-    headers: &HeaderMap,
+    csrf: &Csrf,
     status: StatusCode,
     extra: minijinja::Value,
 ) -> Result<Response, PageError> {
@@ -93,27 +87,26 @@ async fn access_page(
             revoked: t.revoked_at.map(|at| local(at, state)),
         })
         .collect();
-    let (csrf, is_new) = session::csrf_token(headers);
+    let csrf = csrf.token();
     let base = context! {
         admin => Value::from(Serde(admin)),
-        csrf => &csrf,
+        csrf => csrf,
         admins => Value::from(Serde(&admins)),
         tokens => Value::from(Serde(&tokens)),
         scopes => Scope::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
     };
     let html = render(state, "access.html", merge_maps([extra, base]))?;
-    let mut response = page(state, html, is_new.then_some(csrf.as_str()));
+    let mut response = page(state, html, None);
     *response.status_mut() = status;
     Ok(response)
 }
 
 pub async fn access(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     admin_only(&admin)?;
-    access_page(&state, &admin, &headers, StatusCode::OK, context! {}).await
+    access_page(&state, &admin, &csrf, StatusCode::OK, context! {}).await
 }
 
 #[derive(Deserialize)]
@@ -134,16 +127,15 @@ impl std::fmt::Debug for NewAdminForm {
 }
 
 pub async fn create_admin(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
     axum::Form(form): axum::Form<NewAdminForm>,
 ) -> Result<Response, PageError> {
-    checked(&admin, &headers, form.csrf.as_deref())?;
+    checked(&admin, &csrf, form.csrf.as_deref())?;
     let parsed = Username::parse(&form.username)
         .map_err(|e| e.to_string())
         .and_then(|name| {
-            Password::parse(&form.password)
+            Password::parse(&form.password, &name)
                 .map(|p| (name, p))
                 .map_err(|e| e.to_string())
         })
@@ -167,7 +159,7 @@ pub async fn create_admin(
             access_page(
                 &state,
                 &admin,
-                &headers,
+                &csrf,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 context! { error => message },
             )
@@ -178,9 +170,8 @@ pub async fn create_admin(
 }
 
 pub async fn create_token(
-    Session(admin): Session,
+    Session(admin, session_csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
     body: String,
 ) -> Result<Response, PageError> {
     // A form with repeated `scope` fields; serde_urlencoded keeps only one.
@@ -195,12 +186,12 @@ pub async fn create_token(
             _ => {}
         }
     }
-    checked(&admin, &headers, csrf.as_deref())?;
+    checked(&admin, &session_csrf, csrf.as_deref())?;
     if scopes.is_empty() {
         return access_page(
             &state,
             &admin,
-            &headers,
+            &session_csrf,
             StatusCode::UNPROCESSABLE_ENTITY,
             context! { error => "choose at least one scope" },
         )
@@ -209,7 +200,8 @@ pub async fn create_token(
     match admins::create_token(&state.db, &name, &scopes, Some(admin.id), time::now()).await {
         Ok((token, secret)) => {
             let extra = context! { new_secret => secret.expose(), new_token_name => token.name };
-            let mut response = access_page(&state, &admin, &headers, StatusCode::OK, extra).await?;
+            let mut response =
+                access_page(&state, &admin, &session_csrf, StatusCode::OK, extra).await?;
             response.headers_mut().insert(
                 axum::http::header::CACHE_CONTROL,
                 axum::http::HeaderValue::from_static("no-store"),
@@ -221,7 +213,7 @@ pub async fn create_token(
                 access_page(
                     &state,
                     &admin,
-                    &headers,
+                    &session_csrf,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     context! { error => message },
                 )
@@ -280,13 +272,12 @@ pub struct CsrfOnly {
 }
 
 pub async fn revoke_token(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    checked(&admin, &headers, form.csrf.as_deref())?;
+    checked(&admin, &csrf, form.csrf.as_deref())?;
     if !admins::revoke_token(&state.db, id, time::now()).await? {
         return Err(ApiError::NotFound(format!("no live token with id {id}")).into());
     }

@@ -4,7 +4,6 @@
 //! session; viewers may export too.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use minijinja::value::Serde;
 use minijinja::{Value, context};
@@ -12,7 +11,7 @@ use serde::Deserialize;
 
 use super::error::PageError;
 use super::pages::{page, render};
-use super::session::{self, Session};
+use super::session::Session;
 use crate::api::exports::{self, ExportQuery};
 use crate::extract::Query;
 use crate::state::AppState;
@@ -40,18 +39,17 @@ struct ExportQueryFields {
 }
 
 pub async fn exports_page(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(form): Query<ExportForm>,
 ) -> Result<Response, PageError> {
-    let (csrf, is_new) = session::csrf_token(&headers);
+    let csrf = csrf.token();
     let html = render(
         &state,
         "exports.html",
         context! {
             admin => Value::from(Serde(&admin)),
-            csrf => &csrf,
+            csrf => csrf,
             dataset => form.dataset.as_deref().unwrap_or("links"),
             format => form.format.as_deref().unwrap_or("xlsx"),
             form => Value::from(Serde(&form.query)),
@@ -59,11 +57,11 @@ pub async fn exports_page(
             timezone => state.timezone.name(),
         },
     )?;
-    Ok(page(&state, html, is_new.then_some(csrf.as_str())))
+    Ok(page(&state, html, None))
 }
 
 pub async fn download(
-    Session(_): Session,
+    Session(..): Session,
     State(state): State<AppState>,
     Query(form): Query<ExportForm>,
 ) -> Result<Response, PageError> {
@@ -94,7 +92,7 @@ pub async fn download(
 
 /// The dashboard's "PDF report": the API's report behind the session.
 pub async fn report_pdf(
-    Session(_): Session,
+    Session(..): Session,
     State(state): State<AppState>,
     Query(query): Query<crate::api::reports::ReportQuery>,
 ) -> Result<Response, PageError> {
