@@ -117,6 +117,7 @@ pub fn serves_path(path: &str) -> bool {
             "/links",
             "/users",
             "/admins",
+            "/audit",
             "/tokens",
             "/settings",
             "/simulator",

@@ -1,5 +1,6 @@
 //! The admins and API tokens page (the `admin` role only): add an admin,
-//! create a token (its secret shown once), revoke a token.
+//! set an admin's password, disable, enable or delete one, create a token
+//! (its secret shown once), revoke a token.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,13 +10,15 @@ use minijinja::value::{Serde, merge_maps};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use startlink_core::admins::{self, Admin, Password, Role, Scope, Username};
+use startlink_core::audit::{Action, Actor, Entry};
 use startlink_core::time;
 
 use super::error::PageError;
 use super::pages::{local, page, render};
 use super::session::{Csrf, Session};
+use crate::api::audit::note;
 use crate::error::ApiError;
-use crate::extract::Path;
+use crate::extract::{ClientIp, Path};
 use crate::state::AppState;
 
 /// Admins only, and only with the form's CSRF token when it changes something.
@@ -41,6 +44,7 @@ struct AdminRow {
     role: &'static str,
     created: String,
     last_login: Option<String>,
+    disabled: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -68,6 +72,7 @@ async fn access_page(
             role: a.role.as_str(),
             created: local(a.created_at, state),
             last_login: a.last_login_at.map(|at| local(at, state)),
+            disabled: a.disabled_at.map(|at| local(at, state)),
         })
         .collect();
     let tokens: Vec<TokenRow> = admins::list_tokens(&state.db)
@@ -129,6 +134,7 @@ impl std::fmt::Debug for NewAdminForm {
 pub async fn create_admin(
     Session(admin, csrf): Session,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     axum::Form(form): axum::Form<NewAdminForm>,
 ) -> Result<Response, PageError> {
     checked(&admin, &csrf, form.csrf.as_deref())?;
@@ -146,10 +152,16 @@ pub async fn create_admin(
         });
     let result = match parsed {
         Ok((name, password, role)) => {
-            admins::create_admin(&state.db, &name, &password, role, time::now())
-                .await
-                .map(drop)
-                .map_err(ApiError::from)
+            match admins::create_admin(&state.db, &name, &password, role, time::now()).await {
+                Ok(created) => {
+                    let entry = Entry::new(Action::AdminCreate)
+                        .object("admin", &created.username)
+                        .detail(serde_json::json!({ "role": created.role }));
+                    note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
+                    Ok(())
+                }
+                Err(error) => Err(ApiError::from(error)),
+            }
         }
         Err(message) => Err(ApiError::Invalid(message)),
     };
@@ -172,6 +184,7 @@ pub async fn create_admin(
 pub async fn create_token(
     Session(admin, session_csrf): Session,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     body: String,
 ) -> Result<Response, PageError> {
     // A form with repeated `scope` fields; serde_urlencoded keeps only one.
@@ -199,6 +212,10 @@ pub async fn create_token(
     }
     match admins::create_token(&state.db, &name, &scopes, Some(admin.id), time::now()).await {
         Ok((token, secret)) => {
+            let entry = Entry::new(Action::TokenCreate)
+                .object("token", token.id)
+                .detail(serde_json::json!({ "name": token.name, "scopes": token.scopes }));
+            note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
             let extra = context! { new_secret => secret.expose(), new_token_name => token.name };
             let mut response =
                 access_page(&state, &admin, &session_csrf, StatusCode::OK, extra).await?;
@@ -274,6 +291,7 @@ pub struct CsrfOnly {
 pub async fn revoke_token(
     Session(admin, csrf): Session,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
@@ -281,7 +299,84 @@ pub async fn revoke_token(
     if !admins::revoke_token(&state.db, id, time::now()).await? {
         return Err(ApiError::NotFound(format!("no live token with id {id}")).into());
     }
+    let entry = Entry::new(Action::TokenRevoke).object("token", id);
+    note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
     Ok((StatusCode::SEE_OTHER, [(LOCATION, "/admins")]).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ManageAdminForm {
+    username: String,
+    /// `password`, `disable`, `enable` or `delete`.
+    action: String,
+    password: Option<String>,
+    csrf: Option<String>,
+}
+
+impl std::fmt::Debug for ManageAdminForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManageAdminForm")
+            .field("username", &self.username)
+            .field("action", &self.action)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One change to one admin: a new password, disable, enable, delete. The
+/// first, second and last end every session of that admin (the acting
+/// admin's own included, when it is the same one).
+pub async fn manage_admin(
+    Session(admin, csrf): Session,
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    axum::Form(form): axum::Form<ManageAdminForm>,
+) -> Result<Response, PageError> {
+    checked(&admin, &csrf, form.csrf.as_deref())?;
+    let by = Actor::admin(&admin).from_address(ip);
+    let now = time::now();
+    let result = match Username::parse(&form.username) {
+        Err(_) => Err(ApiError::NotFound(format!(
+            "there is no admin called {}",
+            form.username
+        ))),
+        Ok(name) => match form.action.as_str() {
+            "password" => {
+                match Password::parse(form.password.as_deref().unwrap_or_default(), &name) {
+                    Ok(password) => admins::set_password(&state.db, &name, &password, &by, now)
+                        .await
+                        .map(drop)
+                        .map_err(ApiError::from),
+                    Err(error) => Err(ApiError::Invalid(error.to_string())),
+                }
+            }
+            "disable" => admins::disable_admin(&state.db, &name, &by, now)
+                .await
+                .map(drop)
+                .map_err(ApiError::from),
+            "enable" => admins::enable_admin(&state.db, &name, &by, now)
+                .await
+                .map(drop)
+                .map_err(ApiError::from),
+            "delete" => admins::delete_admin(&state.db, &name, &by, now)
+                .await
+                .map_err(ApiError::from),
+            other => Err(ApiError::BadRequest(format!("unknown action {other:?}"))),
+        },
+    };
+    match result {
+        Ok(()) => Ok((StatusCode::SEE_OTHER, [(LOCATION, "/admins")]).into_response()),
+        Err(ApiError::Invalid(message) | ApiError::Conflict(message)) => {
+            access_page(
+                &state,
+                &admin,
+                &csrf,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { error => message },
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[cfg(test)]

@@ -8,12 +8,14 @@ use axum::response::Response;
 use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::Deserialize;
+use startlink_core::audit::Actor;
 
 use super::error::PageError;
 use super::pages::{page, render};
 use super::session::Session;
+use crate::api::audit::note;
 use crate::api::exports::{self, ExportQuery};
-use crate::extract::Query;
+use crate::extract::{ClientIp, Query};
 use crate::state::AppState;
 
 /// The form's fields; the page is prefilled from the same names (the links
@@ -61,8 +63,9 @@ pub async fn exports_page(
 }
 
 pub async fn download(
-    Session(..): Session,
+    Session(admin, _): Session,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Query(form): Query<ExportForm>,
 ) -> Result<Response, PageError> {
     let file = format!(
@@ -87,14 +90,20 @@ pub async fn download(
         ),
     };
     let request = exports::request(&state, &file, &query).await?;
+    let entry = exports::audit_entry(&file, &query);
+    note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
     Ok(exports::stream(&state, request))
 }
 
 /// The dashboard's "PDF report": the API's report behind the session.
 pub async fn report_pdf(
-    Session(..): Session,
+    Session(admin, _): Session,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Query(query): Query<crate::api::reports::ReportQuery>,
 ) -> Result<Response, PageError> {
-    Ok(crate::api::reports::render(&state, &query).await?)
+    let response = crate::api::reports::render(&state, &query).await?;
+    let entry = crate::api::reports::audit_entry(&query);
+    note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
+    Ok(response)
 }

@@ -8,6 +8,7 @@ use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use startlink_core::admins::Admin;
+use startlink_core::audit::{Action, Actor, Entry};
 use startlink_core::events::{self, EventFilter};
 use startlink_core::links::{self, ExpiryChange, Link, LinkKind, LinkUpdate, NewLink, UseLimit};
 use startlink_core::time;
@@ -16,10 +17,11 @@ use startlink_qr::Format;
 use super::error::PageError;
 use super::pages::{CsrfForm, local, page, render};
 use super::session::{Csrf, Session};
+use crate::api::audit::note;
 use crate::api::qr::QrOptions;
 use crate::api::{instant, link_key};
 use crate::error::ApiError;
-use crate::extract::{Path, Query};
+use crate::extract::{ClientIp, Path, Query};
 use crate::state::AppState;
 
 const EVENTS_SHOWN: u64 = 50;
@@ -126,6 +128,7 @@ fn new_link(form: &NewLinkForm) -> Result<NewLink, ApiError> {
 pub async fn create_link(
     Session(admin, csrf): Session,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Form(form): Form<NewLinkForm>,
 ) -> Result<Response, PageError> {
     may_write(&admin, &csrf, form.csrf.as_deref())?;
@@ -136,7 +139,11 @@ pub async fn create_link(
         Err(error) => Err(error),
     };
     match created {
-        Ok(link) => Ok(see_link(link.key.as_str())),
+        Ok(link) => {
+            let entry = crate::api::links::link_entry(Action::LinkCreate, &link);
+            note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
+            Ok(see_link(link.key.as_str()))
+        }
         Err(ApiError::Invalid(message)) => {
             new_link_page(&state, &admin, &csrf, &form, Some(message))
         }
@@ -259,6 +266,7 @@ pub struct EditForm {
 pub async fn edit_link(
     Session(admin, csrf): Session,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(key): Path<String>,
     Form(form): Form<EditForm>,
 ) -> Result<Response, PageError> {
@@ -294,7 +302,11 @@ pub async fn edit_link(
         Err(error) => Err(error),
     };
     match result {
-        Ok(updated) => Ok(see_link(updated.key.as_str())),
+        Ok(updated) => {
+            let entry = Entry::new(Action::LinkUpdate).object("link", &updated.key);
+            note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
+            Ok(see_link(updated.key.as_str()))
+        }
         Err(ApiError::Invalid(message) | ApiError::Conflict(message)) => {
             detail_page(&state, &admin, &csrf, link, Some(message)).await
         }
@@ -305,12 +317,15 @@ pub async fn edit_link(
 pub async fn revoke_link(
     Session(admin, csrf): Session,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(key): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
     may_write(&admin, &csrf, form.csrf.as_deref())?;
     let key = link_key(&key)?;
     let revoked = links::revoke(&state.db, &key, time::now()).await?;
+    let entry = Entry::new(Action::LinkRevoke).object("link", &key);
+    note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
     Ok(see_link(revoked.link.key.as_str()))
 }
 
