@@ -176,6 +176,36 @@ impl Entry {
         self.detail = Some(detail);
         self
     }
+
+    /// An entry about `link`: its key, and its kind, campaign, order, limit
+    /// and expiry as they are after the change. Every transport records link
+    /// writes through this, so the rows look alike.
+    pub fn link(action: Action, link: &crate::links::Link) -> Self {
+        Self::new(action)
+            .object("link", &link.key)
+            .detail(serde_json::json!({
+                "kind": link.kind.as_str(),
+                "campaign": link.campaign,
+                "product_id": link.product_id,
+                "order_log_id": link.order_log_id,
+                "max_uses": link.max_uses,
+                "expires_at": link.expires_at,
+            }))
+    }
+}
+
+/// `AUDIT_RETENTION_DAYS`: how long entries are kept; `None` (unset or
+/// empty) keeps them forever.
+pub fn retention(input: Option<&str>) -> Result<Option<chrono::Duration>, AuditError> {
+    let Some(text) = input.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    match text.parse::<u32>() {
+        Ok(days @ 1..=36_500) => Ok(Some(chrono::Duration::days(i64::from(days)))),
+        _ => Err(AuditError::Invalid(format!(
+            "AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 36500, or empty to keep everything; not {text:?}"
+        ))),
+    }
 }
 
 /// A stored audit row.
@@ -219,6 +249,19 @@ mod tests {
             assert_eq!(ActorKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(Action::parse("link"), None);
+    }
+
+    #[test]
+    fn retention_is_days_or_forever() {
+        assert_eq!(retention(None).unwrap(), None);
+        assert_eq!(retention(Some(" ")).unwrap(), None);
+        assert_eq!(
+            retention(Some("90")).unwrap(),
+            Some(chrono::Duration::days(90))
+        );
+        for bad in ["0", "-1", "1.5", "ninety", "36501"] {
+            assert!(retention(Some(bad)).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

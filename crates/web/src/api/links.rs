@@ -225,7 +225,7 @@ pub async fn create(
     note(
         &state,
         &principal.actor(ip),
-        link_entry(Action::LinkCreate, &link),
+        Entry::link(Action::LinkCreate, &link),
     )
     .await;
     let builder = state.link_builder().await?;
@@ -397,18 +397,4 @@ pub async fn revoke(
     .await;
     let builder = state.link_builder().await?;
     Ok(Json(LinkOut::new(revoked.link, builder.as_ref(), now)))
-}
-
-/// The audit entry of a new link: its key, kind and what identifies it.
-pub(crate) fn link_entry(action: Action, link: &Link) -> Entry {
-    Entry::new(action)
-        .object("link", &link.key)
-        .detail(serde_json::json!({
-            "kind": link.kind.as_str(),
-            "campaign": link.campaign,
-            "product_id": link.product_id,
-            "order_log_id": link.order_log_id,
-            "max_uses": link.max_uses,
-            "expires_at": link.expires_at,
-        }))
 }

@@ -140,7 +140,7 @@ pub async fn create_link(
     };
     match created {
         Ok(link) => {
-            let entry = crate::api::links::link_entry(Action::LinkCreate, &link);
+            let entry = Entry::link(Action::LinkCreate, &link);
             note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
             Ok(see_link(link.key.as_str()))
         }
