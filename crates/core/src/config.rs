@@ -124,7 +124,12 @@ pub const ENV_VARS: &[EnvVar] = &[
     EnvVar {
         name: "ADMIN_PASS",
         default: None,
-        doc: "The first admin's password: at least 12 characters, not a well-known one.",
+        doc: "The first admin's password: at least 12 characters, hard to guess (zxcvbn score 3+), without the user name.",
+    },
+    EnvVar {
+        name: "AUDIT_RETENTION_DAYS",
+        default: None,
+        doc: "Days to keep audit log entries; `serve` deletes older ones daily. Unset: kept forever.",
     },
     EnvVar {
         name: "RUST_LOG",

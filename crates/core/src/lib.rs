@@ -7,6 +7,7 @@
 
 pub mod admins;
 pub mod analytics;
+pub mod audit;
 pub mod campaigns;
 pub mod config;
 pub mod db;
@@ -16,6 +17,7 @@ pub mod inbox;
 pub mod links;
 pub mod reports;
 pub mod settings;
+pub mod text;
 pub mod time;
 pub mod users;
 

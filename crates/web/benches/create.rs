@@ -49,7 +49,11 @@ async fn run(label: &str, url: &str, credential: Credential) {
     let now = startlink_core::time::now();
     let bearer = match credential {
         Credential::Jwt => {
-            let password = Password::parse("bench password 1234").unwrap();
+            let password = Password::parse(
+                "quartz meadow signal 1234",
+                &Username::parse("bench").unwrap(),
+            )
+            .unwrap();
             admins::create_admin(
                 &db,
                 &Username::parse("bench").unwrap(),

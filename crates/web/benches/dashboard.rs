@@ -88,7 +88,11 @@ async fn run(label: &str, url: &str, spec: &DemoSpec) {
             .replace('-', "_")
     );
     let username = Username::parse(&name).unwrap();
-    let password = Password::parse("bench password 1234").unwrap();
+    let password = Password::parse(
+        "quartz meadow signal 1234",
+        &Username::parse("bench").unwrap(),
+    )
+    .unwrap();
     admins::create_admin(
         &db,
         &username,

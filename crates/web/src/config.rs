@@ -114,10 +114,11 @@ impl RawWebSettings {
             .transpose()?
             .unwrap_or_default();
         let first_admin = match (given(&self.admin_user), self.admin_pass.as_deref()) {
-            (Some(user), Some(pass)) if !pass.is_empty() => Some(FirstAdmin {
-                username: Username::parse(user)?,
-                password: Password::parse(pass)?,
-            }),
+            (Some(user), Some(pass)) if !pass.is_empty() => {
+                let username = Username::parse(user)?;
+                let password = Password::parse(pass, &username)?;
+                Some(FirstAdmin { username, password })
+            }
             (None, None) => None,
             (None, Some("")) => None,
             _ => return Err(WebConfigError::AdminPair),

@@ -71,6 +71,21 @@ impl Ask {
     pub async fn say_static(&self, pick: fn(&Texts) -> &'static str) -> anyhow::Result<()> {
         self.say(pick(self.texts()).to_owned()).await
     }
+
+    /// Records what this operator just did in the audit log. A failure is
+    /// logged: the write has happened, and the operator's answer matters more.
+    pub async fn note(&self, entry: startlink_core::audit::Entry) {
+        let actor = startlink_core::audit::Actor::telegram(
+            self.user_id(),
+            self.profile.username.as_deref(),
+        );
+        let action = entry.action;
+        if let Err(error) =
+            startlink_core::audit::record(&self.ctx.db, &actor, entry, time::now()).await
+        {
+            tracing::error!(%action, "audit log write failed: {error:#}");
+        }
+    }
 }
 
 pub(crate) fn profile_of(user: &User) -> Option<TgProfile> {

@@ -374,3 +374,79 @@ fn a_webhook_path_on_a_panel_page_is_refused_before_anything_starts() {
         );
     }
 }
+
+#[test]
+fn passwd_disable_enable_delete_and_every_cli_write_are_in_the_audit_log() {
+    let env = Env::new();
+    env.ok(
+        &["admin", "create", "owner", "--password-stdin"],
+        "vivid otter ledger 73\n",
+    );
+    env.ok(
+        &["admin", "create", "bek", "--password-stdin"],
+        "vivid otter ledger 73\n",
+    );
+    let weak = env.fails(
+        &["admin", "passwd", "bek", "--password-stdin"],
+        "qwertyuiop12\n",
+    );
+    assert!(weak.contains("too easy to guess"), "{weak}");
+    let out = env.ok(
+        &["admin", "passwd", "bek", "--password-stdin"],
+        "quartz meadow signal 904\n",
+    );
+    assert!(out.contains("sessions have ended"), "{out}");
+    env.ok(&["admin", "disable", "bek"], "");
+    let listed: Value = serde_json::from_str(&env.ok(&["admin", "list", "--json"], "")).unwrap();
+    assert!(listed[0]["disabled_at"].is_string(), "{listed}");
+    env.ok(&["admin", "enable", "bek"], "");
+    env.ok(&["admin", "delete", "bek"], "");
+    let last = env.fails(&["admin", "delete", "owner"], "");
+    assert!(last.contains("last enabled admin"), "{last}");
+    env.ok(
+        &[
+            "token",
+            "create",
+            "--name",
+            "shop",
+            "--scopes",
+            "links:read",
+        ],
+        "",
+    );
+    env.ok(&["link", "create", "--product", "1", "--order", "2"], "");
+
+    let audit: Value = serde_json::from_str(&env.ok(&["audit", "--json"], "")).unwrap();
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "link.create",
+            "token.create",
+            "admin.delete",
+            "admin.enable",
+            "admin.disable",
+            "admin.password",
+            "admin.create",
+            "admin.create",
+        ]
+    );
+    assert!(
+        audit["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor_kind"] == "cli"),
+        "{audit}"
+    );
+    let only_admins = env.ok(&["audit", "--action", "admin", "--since", "2000-01-01"], "");
+    assert!(
+        only_admins.contains("admin.delete") && !only_admins.contains("link.create"),
+        "{only_admins}"
+    );
+}

@@ -1,9 +1,12 @@
-//! Password rules and argon2id hashing.
+//! Password rules (length, a zxcvbn strength estimate, not the user name)
+//! and argon2id hashing.
 
 use std::fmt;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+
+use super::Username;
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -49,14 +52,28 @@ pub enum PasswordError {
     WellKnown,
     #[error("the password repeats one character; choose another")]
     OneCharacter,
+    #[error("the password contains the user name; choose one that does not")]
+    ContainsUsername,
+    /// zxcvbn's estimate is below [`MIN_STRENGTH`]; `hint` is its warning.
+    #[error(
+        "the password is too easy to guess{hint}; use a few unrelated words or a password manager"
+    )]
+    TooWeak { hint: String },
 }
+
+/// Least zxcvbn score (0-4) accepted: 3 is "safely unguessable" for an
+/// online attack and hard for an offline one (10^8-10^10 guesses).
+pub const MIN_STRENGTH: u8 = 3;
 
 /// A password that passed the rules. Its text never appears in `Debug`.
 #[derive(Clone)]
 pub struct Password(String);
 
 impl Password {
-    pub fn parse(input: &str) -> Result<Self, PasswordError> {
+    /// A password for `username`: long enough, not well known, not
+    /// containing the user name, and scoring at least [`MIN_STRENGTH`] in
+    /// zxcvbn with the user name as a known input.
+    pub fn parse(input: &str, username: &Username) -> Result<Self, PasswordError> {
         let chars = input.chars().count();
         if chars < MIN_PASSWORD_CHARS {
             return Err(PasswordError::TooShort);
@@ -76,6 +93,21 @@ impl Password {
             && distinct.all(|c| c == first)
         {
             return Err(PasswordError::OneCharacter);
+        }
+        // Names of one or two characters are inside too many good passwords;
+        // zxcvbn still weighs them as a known input.
+        let name = username.as_str().to_lowercase();
+        if name.chars().count() >= 3 && lower.contains(&name) {
+            return Err(PasswordError::ContainsUsername);
+        }
+        let estimate = zxcvbn::zxcvbn(input, &[username.as_str()]);
+        if u8::from(estimate.score()) < MIN_STRENGTH {
+            let hint = estimate
+                .feedback()
+                .and_then(|f| f.warning())
+                .map(|w| format!(" ({})", w.to_string().trim_end_matches('.').to_lowercase()))
+                .unwrap_or_default();
+            return Err(PasswordError::TooWeak { hint });
         }
         Ok(Self(input.to_owned()))
     }
@@ -134,6 +166,10 @@ pub(crate) fn decoy_hash() -> &'static str {
 mod tests {
     use super::*;
 
+    fn user(name: &str) -> Username {
+        Username::parse(name).unwrap()
+    }
+
     #[test]
     fn short_and_well_known_passwords_are_refused() {
         for (input, expected) in [
@@ -146,24 +182,86 @@ mod tests {
             ("qwertyuiop123", PasswordError::WellKnown),
             ("aaaaaaaaaaaaaaaa", PasswordError::OneCharacter),
         ] {
-            assert_eq!(Password::parse(input).unwrap_err(), expected, "{input:?}");
+            assert_eq!(
+                Password::parse(input, &user("ali")).unwrap_err(),
+                expected,
+                "{input:?}"
+            );
         }
         assert_eq!(
-            Password::parse(&"x1".repeat(200)).unwrap_err(),
+            Password::parse(&"x1".repeat(200), &user("ali")).unwrap_err(),
             PasswordError::TooLong
         );
     }
 
     #[test]
-    fn a_twelve_character_password_of_ones_own_is_accepted() {
-        for good in ["correct horse", "Oʻzbekiston2026", "12 chars ok!"] {
-            assert!(Password::parse(good).is_ok(), "{good:?}");
+    fn guessable_passwords_of_twelve_characters_are_refused() {
+        for input in [
+            "qwertyuiop12",
+            "P@ssw0rd1234",
+            "abcdefghijkl",
+            "zaqxswcdevfr",
+        ] {
+            assert!(
+                matches!(
+                    Password::parse(input, &user("ali")),
+                    Err(PasswordError::TooWeak { .. })
+                ),
+                "{input:?}: {:?}",
+                Password::parse(input, &user("ali")).map(|_| ())
+            );
+        }
+    }
+
+    #[test]
+    fn a_password_containing_the_user_name_is_refused() {
+        for (name, input) in [
+            ("dilnoza.karimova", "dilnoza.karimova"),
+            ("dilnoza", "Dilnoza-2026-shop!x"),
+            ("Shopkeeper", "my shopkeeper secret 9"),
+        ] {
+            assert_eq!(
+                Password::parse(input, &user(name)).unwrap_err(),
+                PasswordError::ContainsUsername,
+                "{name:?} / {input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_refusal_says_why() {
+        let error = Password::parse("qwertyuiop12", &user("ali")).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.starts_with("the password is too easy to guess"),
+            "{text}"
+        );
+        assert_eq!(
+            Password::parse("ali-ali-ali-ali-1", &user("ali"))
+                .unwrap_err()
+                .to_string(),
+            "the password contains the user name; choose one that does not"
+        );
+    }
+
+    #[test]
+    fn a_strong_password_of_ones_own_is_accepted() {
+        for good in [
+            "correct horse battery staple",
+            "Oʻzbekiston-tog'lari-2026!",
+            "vivid otter ledger 73",
+        ] {
+            assert!(
+                Password::parse(good, &user("ali")).is_ok(),
+                "{good:?}: {:?}",
+                Password::parse(good, &user("ali")).map(|_| ())
+            );
         }
     }
 
     #[test]
     fn a_hash_is_argon2id_and_verifies_only_the_same_password() {
-        let password = Password::parse("correct horse battery").unwrap();
+        let password = Password::parse("correct horse battery", &user("ali")).unwrap();
         let stored = hash(&password).unwrap();
         assert!(stored.starts_with("$argon2id$v=19$"), "{stored}");
         assert!(verify("correct horse battery", &stored));
@@ -179,7 +277,7 @@ mod tests {
     #[test]
     fn generated_passwords_pass_the_rules_and_differ() {
         let a = Password::generate();
-        assert!(Password::parse(a.expose()).is_ok());
+        assert!(Password::parse(a.expose(), &user("ali")).is_ok());
         assert_ne!(a.expose(), Password::generate().expose());
         assert_eq!(format!("{a:?}"), "Password(***)");
     }

@@ -5,6 +5,7 @@
 
 mod admins;
 mod analytics;
+mod audit;
 mod demo;
 mod helpers;
 mod inbox;

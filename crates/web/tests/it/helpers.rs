@@ -129,7 +129,7 @@ impl TestApp {
         admins::create_admin(
             &self.db,
             &Username::parse(username).unwrap(),
-            &Password::parse(PASSWORD).unwrap(),
+            &Password::parse(PASSWORD, &Username::parse(username).unwrap()).unwrap(),
             role,
             startlink_core::time::now(),
         )
