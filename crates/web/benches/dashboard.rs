@@ -63,7 +63,7 @@ async fn run(label: &str, url: &str, spec: &DemoSpec) {
     let db = startlink_core::db::open(&url).await.unwrap();
     seed_if_empty(&db, spec).await;
     let config = RawWebSettings {
-        jwt_secret: Some("bench-secret-0123456789-abcdefghijklmnop".into()),
+        jwt_secret: Some("WWc-2CapPZemQeAKVTZ7Y71Xkhb-NEpNiE9RM6sM_6kQSKHu".into()),
         ..Default::default()
     }
     .parse(false)

@@ -311,6 +311,10 @@ fn web_refuses_to_start_without_a_strong_jwt_secret_or_with_a_weak_admin_passwor
     for (vars, expected) in [
         (&[("JWT_SECRET", "short")][..], "JWT_SECRET is too weak"),
         (
+            &[("JWT_SECRET", "your-256-bit-secret-change-me-please-now")][..],
+            "looks like a placeholder",
+        ),
+        (
             &[
                 ("JWT_SECRET", "k3J9pQ2vX8mL4nR7tY1wZ5bC6dF0gH2j"),
                 ("ADMIN_USER", "admin"),

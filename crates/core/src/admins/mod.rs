@@ -14,7 +14,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use manage::{delete_admin, disable_admin, enable_admin, set_password};
-pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, MIN_STRENGTH, Password, PasswordError};
+pub use password::{
+    MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, MIN_STRENGTH, Password, PasswordError,
+    secret_is_guessable,
+};
 pub use session::{
     AdminSession, count_live_sessions, end_session, end_sessions_of, live_session, prune_sessions,
     start_session,

@@ -65,6 +65,44 @@ pub enum PasswordError {
 /// online attack and hard for an offline one (10^8-10^10 guesses).
 pub const MIN_STRENGTH: u8 = 3;
 
+/// Words that mark a configuration secret as a placeholder copied from an
+/// example (`your-256-bit-secret-change-me-please-now`), not a random value.
+const PLACEHOLDER_WORDS: [&str; 14] = [
+    "secret",
+    "change",
+    "your",
+    "example",
+    "placeholder",
+    "replace",
+    "default",
+    "password",
+    "please",
+    "sample",
+    "insert",
+    "dummy",
+    "testing",
+    "qwerty",
+];
+
+/// Least zxcvbn estimate of guesses (as log10) for a configuration secret:
+/// 10^16 is about 53 bits, above any phrase of words or pattern zxcvbn knows.
+/// (zxcvbn-rs caps its estimate at u64::MAX, about 10^19.3, which any random
+/// value of 20 or more characters reaches.)
+const MIN_SECRET_GUESSES_LOG10: f64 = 16.0;
+
+/// Whether a configuration secret (`JWT_SECRET`) looks chosen by a person or
+/// copied from an example rather than random: placeholder words, or a
+/// zxcvbn estimate below 10^16 guesses (repeats, sequences, keyboard walks).
+pub fn secret_is_guessable(secret: &str) -> bool {
+    let lower = secret.to_lowercase();
+    if PLACEHOLDER_WORDS.iter().any(|word| lower.contains(word)) {
+        return true;
+    }
+    // zxcvbn's cost grows with length; random secrets are judged on a prefix.
+    let prefix: String = secret.chars().take(64).collect();
+    zxcvbn::zxcvbn(&prefix, &[]).guesses_log10() < MIN_SECRET_GUESSES_LOG10
+}
+
 /// A password that passed the rules. Its text never appears in `Debug`.
 #[derive(Clone)]
 pub struct Password(String);
@@ -164,6 +202,27 @@ pub(crate) fn decoy_hash() -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn placeholder_and_patterned_secrets_are_guessable_and_random_ones_not() {
+        use super::secret_is_guessable;
+        for weak in [
+            "your-256-bit-secret-change-me-please-now",
+            "abcdefghabcdefghabcdefghabcdefgh",
+            "0123456789012345678901234567890123456789",
+            "qwertyuiopasdfghjklzxcvbnm123456",
+            "supersupersupersupersupersupersuper",
+        ] {
+            assert!(secret_is_guessable(weak), "{weak}");
+        }
+        for random in [
+            "k3X9pQ2vL7mN8rT4wZ6yB1cD5fG0hJ2s",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "pAE0YY/POyjr6JzcIrSguWM/GsWCaWfNpCn//IMoSMZRDfJjhJmRIkOcTS0rIqLy",
+        ] {
+            assert!(!secret_is_guessable(random), "{random}");
+        }
+    }
+
     use super::*;
 
     fn user(name: &str) -> Username {

@@ -60,7 +60,41 @@ storage_suite!(
     a_redelivered_update_is_counted_once_and_answered_the_same,
     opens_by_day_uses_the_time_zones_day_boundaries,
     a_chosen_language_comes_back_with_every_open,
+    lookalike_campaign_names_are_one_campaign_or_refused,
 );
+
+async fn lookalike_campaign_names_are_one_campaign_or_refused(db: &DatabaseConnection) {
+    let now = time::now();
+    let with_campaign = |name: &str| NewLink {
+        kind: Some(LinkKind::Campaign),
+        campaign: Some(name.to_owned()),
+        ..Default::default()
+    };
+    let spring = links::create(db, with_campaign("Spring"), now)
+        .await
+        .unwrap();
+    for hidden in ["Spring\u{200B}", "Spring\u{200F}", "\u{202E}Spring"] {
+        let refused = links::create(db, with_campaign(hidden), now).await;
+        assert!(
+            matches!(&refused, Err(LinkError::Invalid { field, .. }) if *field == "campaign"),
+            "{hidden:?}: {refused:?}"
+        );
+    }
+    let composed = links::create(db, with_campaign("Jos\u{00E9}"), now)
+        .await
+        .unwrap();
+    let decomposed = links::create(db, with_campaign("Jose\u{0301}"), now)
+        .await
+        .unwrap();
+    assert_eq!(composed.campaign, decomposed.campaign);
+    assert_eq!(composed.campaign.as_deref(), Some("Jos\u{00E9}"));
+    let found = startlink_core::campaigns::find_by_name(db, "Jose\u{0301}")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.name, "Jos\u{00E9}");
+    assert_eq!(spring.campaign.as_deref(), Some("Spring"));
+}
 
 fn order(product: i64, order: i64) -> NewLink {
     NewLink {
@@ -553,7 +587,10 @@ async fn hostile_strings_are_stored_and_returned_byte_exact(db: &DatabaseConnect
         let new = NewLink {
             title: Some((*text).into()),
             welcome_text: Some(format!("{text}{text}")),
-            campaign: Some(format!("c{i} {}", text.replace(['\n', '\t'], " "))),
+            campaign: Some(format!(
+                "c{i} {}",
+                text.replace(['\n', '\t', '\u{202e}'], " ")
+            )),
             utm_source: Some((*text).into()),
             attrs: Some(serde_json::json!({ "note": text })),
             ..order(i as i64, i as i64)

@@ -97,7 +97,10 @@ mod tests {
             })
         );
         assert_eq!(
-            verify(&secret("another-key-of-32-bytes-ABCDEFGH"), &token),
+            verify(
+                &secret("R-5LIzFK6w1bP3363w-woT3XMEm7VwaTrr1W5XjtiWtA1X8k"),
+                &token
+            ),
             None
         );
         let old = issue(&key, 7, "ali", "s1", now() - 3600, Duration::from_secs(60)).unwrap();

@@ -291,7 +291,7 @@ mod tests {
     #[test]
     fn session_tokens_differ_by_session_and_by_secret() {
         let a = JwtSecret::parse("k3J9pQ2vX8mL4nR7tY1wZ5bC6dF0gH2j").unwrap();
-        let b = JwtSecret::parse("another-key-of-32-bytes-ABCDEFGH").unwrap();
+        let b = JwtSecret::parse("R-5LIzFK6w1bP3363w-woT3XMEm7VwaTrr1W5XjtiWtA1X8k").unwrap();
         let token = session_csrf_token(&a, "s1");
         assert_eq!(token, session_csrf_token(&a, "s1"));
         assert_eq!(token.len(), 43);
