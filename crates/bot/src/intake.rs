@@ -30,8 +30,9 @@ pub(crate) const LEASE: Duration = Duration::from_secs(90);
 const SWEEP_EVERY: Duration = Duration::from_secs(30);
 /// Updates handed out again per query.
 const RESUME_BATCH: u64 = 500;
-/// Long polling's wait for updates.
-const POLL_TIMEOUT_SECS: u32 = 25;
+/// Long polling's wait for updates; below the HTTP client's own timeout
+/// (teloxide's 17 s), which would otherwise cut every idle poll short.
+const POLL_TIMEOUT_SECS: u32 = 10;
 /// The longest pause between failed `getUpdates`.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
