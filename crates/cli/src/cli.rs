@@ -94,11 +94,39 @@ pub fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`… | head`): done, quietly, as Unix tools are.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", one_line(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The error and its causes on one line, each said once: a cause whose text
+/// its wrapper already repeats is not printed again.
+pub(crate) fn one_line(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        let text = text.trim();
+        if text.is_empty() || line.contains(text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(text);
+    }
+    line.replace('\n', " ")
 }
 
 fn init_tracing() {
@@ -140,5 +168,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Web(args) => commands::web::run(&config, args).await,
         Command::DemoData(args) => commands::demo::run(&config, args).await,
         Command::Report(args) => commands::report::run(&config, args).await,
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    #[test]
+    fn each_cause_is_said_once() {
+        let io = std::io::Error::other("unable to open database file");
+        let error = anyhow::Error::new(io)
+            .context("error returned from database: unable to open database file")
+            .context("while opening the database");
+        assert_eq!(
+            one_line(&error),
+            "while opening the database: error returned from database: unable to open database file"
+        );
+    }
+
+    #[test]
+    fn a_closed_reader_is_recognised_through_the_chain() {
+        let pipe = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        let error = anyhow::Error::new(pipe).context("cannot write the CSV file");
+        assert!(is_broken_pipe(&error));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("other")));
     }
 }

@@ -181,7 +181,7 @@ impl DatabaseUrl {
             .unwrap_or_default()
             .to_ascii_lowercase();
         match scheme.as_str() {
-            "sqlite" => Ok((Self::sqlite(raw.to_owned()), None)),
+            "sqlite" => Ok((Self::sqlite(with_create_mode(raw)), None)),
             "postgres" | "postgresql" => Ok((Self::postgres(raw.to_owned()), None)),
             "sqlite+aiosqlite" | "sqlite+pysqlite" => {
                 // SQLAlchemy: sqlite:///relative.db, sqlite:////absolute/path.db
@@ -214,6 +214,9 @@ impl DatabaseUrl {
         }
     }
 
+    /// A SQLite URL opens or creates its file unless it names a mode itself
+    /// (`sqlite:///tmp/x.db` would otherwise fail with "unable to open
+    /// database file" when the file does not exist yet).
     fn sqlite(url: String) -> Self {
         Self {
             url,
@@ -338,6 +341,26 @@ pub fn parse_timezone(input: &str) -> Result<Tz, ConfigError> {
         .map_err(|_| ConfigError::Timezone(input.to_owned()))
 }
 
+/// `url` with `mode=rwc` added when it names no mode (`sqlite::memory:` and
+/// other forms without a path are left alone).
+fn with_create_mode(url: &str) -> String {
+    let Some((_, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let query = rest.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    if rest.is_empty() || query.split('&').any(|pair| pair.starts_with("mode=")) {
+        return url.to_owned();
+    }
+    let joiner = if query.is_empty() && !rest.ends_with('?') {
+        "?"
+    } else if query.is_empty() {
+        ""
+    } else {
+        "&"
+    };
+    format!("{url}{joiner}mode=rwc")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,6 +373,21 @@ mod tests {
         assert!(note.unwrap().contains("bot_data.db"));
         let (url, _) = DatabaseUrl::parse("sqlite+aiosqlite:////var/lib/bot/bot_data.db").unwrap();
         assert_eq!(url.expose(), "sqlite:///var/lib/bot/bot_data.db?mode=rwc");
+    }
+
+    #[test]
+    fn a_sqlite_url_without_a_mode_creates_its_file() {
+        for (given, expected) in [
+            ("sqlite:///tmp/x.db", "sqlite:///tmp/x.db?mode=rwc"),
+            (
+                "sqlite://x.db?cache=shared",
+                "sqlite://x.db?cache=shared&mode=rwc",
+            ),
+            ("sqlite://x.db?mode=ro", "sqlite://x.db?mode=ro"),
+            ("sqlite://x.db?mode=rwc", "sqlite://x.db?mode=rwc"),
+        ] {
+            assert_eq!(DatabaseUrl::parse(given).unwrap().0.expose(), expected);
+        }
     }
 
     #[test]

@@ -153,6 +153,10 @@ pub async fn seed(
     let window = Duration::days(i64::from(spec.days.max(1)));
     let start = now - window;
     let total = spec.links + spec.events;
+    if spec.links == 0 {
+        // Nothing to open: no campaigns or users without links either.
+        return Ok(report);
+    }
 
     let campaigns = write_campaigns(db, start).await?;
     report.campaigns = campaigns.len() as u64;
@@ -194,7 +198,7 @@ pub async fn seed(
     report.users = user_count;
 
     // How many opens each link gets: skewed, a few links take most of them.
-    let links = spec.links.max(1);
+    let links = spec.links;
     let mut opens_per_link = vec![0_u32; links as usize];
     // 2 % of opens are of payloads that are no link (written at the end).
     for _ in 0..spec.events - spec.events / 50 {

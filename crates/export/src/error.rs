@@ -18,9 +18,24 @@ pub enum ExportError {
     #[error("cannot write the XLSX file: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("cannot write the CSV file: {0}")]
-    Csv(#[from] csv::Error),
+    Csv(csv::Error),
     #[error("cannot write the file: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// A failed write of the CSV writer is an I/O error like any other (so that
+/// callers can see a closed pipe); the csv crate hides it from `source()`.
+impl From<csv::Error> for ExportError {
+    fn from(error: csv::Error) -> Self {
+        if !error.is_io_error() {
+            return Self::Csv(error);
+        }
+        match error.into_kind() {
+            csv::ErrorKind::Io(io) => Self::Io(io),
+            // `is_io_error` means the kind is `Io`.
+            other => Self::Corrupt(format!("CSV writer: {other:?}")),
+        }
+    }
 }
 
 impl ExportError {

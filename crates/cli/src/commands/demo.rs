@@ -26,6 +26,9 @@ pub struct DemoArgs {
 }
 
 pub async fn run(config: &Config, args: DemoArgs) -> anyhow::Result<()> {
+    if args.links == 0 && args.events > 0 {
+        anyhow::bail!("--events needs links to open: give --links 1 or more");
+    }
     let db = open_db(config).await?;
     let spec = DemoSpec {
         links: args.links,

@@ -225,10 +225,28 @@ fn style(args: &StyleArgs) -> anyhow::Result<QrStyle> {
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    style.format = match (args.format, by_extension.as_deref()) {
-        (Some(FormatArg::Png), _) | (None, Some("png")) => Format::Png,
-        (Some(FormatArg::Svg), _) | (None, Some("svg")) => Format::Svg,
-        (None, _) => style.format,
+    let named = match by_extension.as_deref() {
+        None => None,
+        Some("png") => Some(Format::Png),
+        Some("svg") => Some(Format::Svg),
+        Some(other) => anyhow::bail!(
+            "{}: a .{other} file cannot be written; QR codes are PNG or SVG, so name it .png or .svg",
+            args.output.display()
+        ),
+    };
+    let asked = args.format.map(|format| match format {
+        FormatArg::Png => Format::Png,
+        FormatArg::Svg => Format::Svg,
+    });
+    style.format = match (asked, named) {
+        (Some(asked), Some(named)) if asked != named => anyhow::bail!(
+            "{} ends in .{} but --format is {}; make them agree",
+            args.output.display(),
+            named.extension(),
+            asked.extension()
+        ),
+        (Some(format), _) | (None, Some(format)) => format,
+        (None, None) => style.format,
     };
     if let Some(size) = args.size {
         style.size = size;

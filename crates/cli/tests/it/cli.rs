@@ -391,4 +391,66 @@ fn demo_data_fills_the_database_and_reports_what_it_wrote() {
     assert!(stats["opens"].as_i64().unwrap() > 300, "{stats}");
     let error = env.fails(&["demo-data", "--days", "0"]);
     assert!(error.contains("--days"), "{error}");
+    let error = env.fails(&["demo-data", "--links", "0", "--events", "5"]);
+    assert!(error.contains("--events needs links"), "{error}");
+    let out = env.ok(&["demo-data", "--links", "0", "--events", "0"]);
+    assert!(
+        out.starts_with("wrote 0 links, 0 opens, 0 users, 0 redemptions and 0 campaigns"),
+        "{out}"
+    );
+    assert_eq!(env.json(&["stats"])["total"], 60, "nothing was added");
+}
+
+#[test]
+fn an_export_to_a_closed_pipe_ends_quietly() {
+    let env = Env::new();
+    env.ok(&[
+        "demo-data",
+        "--links",
+        "200",
+        "--events",
+        "2000",
+        "--days",
+        "5",
+    ]);
+    let db = format!("sqlite://{}?mode=rwc", env.path().join("cli.db").display());
+    for dataset in ["users", "events"] {
+        // `startlink export … -o - | head -0`: the reader is gone before the
+        // first write.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_startlink"))
+            .args(["export", dataset, "--format", "csv", "-o", "-"])
+            .current_dir(env.path())
+            .env_clear()
+            .env("DATABASE_URL", &db)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{dataset}: {stderr}");
+        assert!(!stderr.contains("error"), "{dataset}: {stderr}");
+    }
+}
+
+#[test]
+fn a_sqlite_url_without_a_mode_creates_the_file() {
+    let env = Env::new();
+    let file = env.path().join("fresh.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_startlink"))
+        .args(["link", "create", "--product", "1", "--order", "2"])
+        .current_dir(env.path())
+        .env_clear()
+        .env("DATABASE_URL", format!("sqlite://{}", file.display()))
+        .env("BOT_USERNAME", "shop_bot")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(file.exists());
 }

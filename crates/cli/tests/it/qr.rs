@@ -247,3 +247,30 @@ fn a_missing_output_directory_is_an_error_that_names_the_path() {
     );
     assert!(error.contains("cannot write no/such/dir/x.png"), "{error}");
 }
+
+#[test]
+fn the_format_follows_the_file_name_and_unknown_endings_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (name, extra, expected) in [
+        ("q.gif", &[][..], "name it .png or .svg"),
+        ("q.jpg", &["--format", "png"][..], "name it .png or .svg"),
+        (
+            "q.png",
+            &["--format", "svg"][..],
+            "ends in .png but --format is svg",
+        ),
+    ] {
+        let mut args = vec!["qr", "https://t.me/shop_bot?start=abc", "-o", name];
+        args.extend_from_slice(extra);
+        let error = fails(d, None, &args);
+        assert!(error.contains(expected), "{name} {extra:?}: {error}");
+        assert!(!d.join(name).exists(), "{name} was not written");
+    }
+    ok(d, &["qr", "https://t.me/shop_bot?start=abc", "-o", "Q.SVG"]);
+    let svg = std::fs::read_to_string(d.join("Q.SVG")).unwrap();
+    assert!(svg.contains("<svg"), "an .SVG name gets SVG");
+    ok(d, &["qr", "https://t.me/shop_bot?start=abc", "-o", "plain"]);
+    let png = std::fs::read(d.join("plain")).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "no ending: the preset's PNG");
+}
