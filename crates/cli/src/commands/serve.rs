@@ -61,6 +61,9 @@ pub struct BotArgs {
     /// Address of the HTTP server (health check, webhook)
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
     http_addr: String,
+    /// Open HTTP connections at most; more wait until one closes
+    #[arg(long, env = "HTTP_MAX_CONNECTIONS", value_name = "N", default_value_t = startlink_web::DEFAULT_MAX_CONNECTIONS as u32, value_parser = clap::value_parser!(u32).range(1..))]
+    http_max_connections: u32,
     /// Run against the built-in Telegram Bot API sandbox instead of Telegram
     /// (also what happens when BOT_TOKEN is not set)
     #[arg(long)]
@@ -166,7 +169,8 @@ pub async fn run(config: &Config, args: BotArgs, parts: Parts) -> anyhow::Result
                 None => app,
             };
             tracing::info!(%addr, "HTTP server listening (GET /healthz)");
-            let server = startlink_web::WebServer::new(listener, app);
+            let server = startlink_web::WebServer::new(listener, app)
+                .with_limits(super::web::limits(args.http_max_connections));
             Some((addr, tokio::spawn(server.run(shutdown_signal()))))
         }
         _ => None,

@@ -12,3 +12,4 @@ mod panel;
 mod panel_access;
 mod panel_links;
 mod qr;
+mod server;
