@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable machine-readable code: `unauthorized`, `forbidden`, `not_found`,
-    /// `invalid`, `bad_request`, `conflict`, `too_many_requests`, `payload_too_large`, `internal`.
+    /// `invalid`, `bad_request`, `conflict`, `too_many_requests`, `payload_too_large`, `unavailable`,
+    /// `internal`.
     pub error: &'static str,
     /// What went wrong, for a person.
     pub message: String,
@@ -42,6 +43,12 @@ pub enum ApiError {
     Conflict(String),
     #[error("too many failed logins; try again in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The server cannot take the request now; 503 with `Retry-After`.
+    #[error("{message}")]
+    Unavailable {
+        message: &'static str,
+        retry_after_secs: u64,
+    },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -61,6 +68,7 @@ impl ApiError {
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            Self::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -90,7 +98,10 @@ impl IntoResponse for ApiError {
                     .headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            Self::TooManyRequests { retry_after_secs } => {
+            Self::TooManyRequests { retry_after_secs }
+            | Self::Unavailable {
+                retry_after_secs, ..
+            } => {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));

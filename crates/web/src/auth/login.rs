@@ -73,7 +73,8 @@ pub struct TokenResponse {
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 401, description = "Wrong user name or password", body = ErrorBody),
-        (status = 429, description = "Too many failed logins from this address or for this user; see Retry-After", body = ErrorBody),
+        (status = 429, description = "Too many failed logins from this address, or for this user from this address; see Retry-After", body = ErrorBody),
+        (status = 503, description = "Too many logins being checked at once, or the database is unreachable; see Retry-After", body = ErrorBody),
     ),
 )]
 pub async fn login(
@@ -91,30 +92,30 @@ pub async fn login(
 
 /// One login attempt, throttled: an access token for the right user name and
 /// password. The API and the panel's form share it, and so share the counts.
+/// The attempt is counted before its password is checked (see `throttle`).
 pub async fn attempt(
     state: &AppState,
     ip: Option<std::net::IpAddr>,
     username: &str,
     password: &str,
 ) -> Result<String, ApiError> {
-    let keys = throttle::keys(ip, username);
-    state
+    let reservation = state
         .throttle
-        .check(&keys, Instant::now())
+        .reserve(&throttle::LoginKeys::new(ip, username), Instant::now())
         .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
-    let credentials = admins::credentials(&state.db, username).await?;
-    let password = password.to_owned();
-    // argon2 takes tens of milliseconds of CPU: not on the async workers.
-    let verified = tokio::task::spawn_blocking(move || credentials.verify(&password))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("password check task")))?;
-    let now = time::now();
-    let Some(mut admin) = verified else {
-        state.throttle.record_failure(&keys, Instant::now());
-        tracing::warn!(ip = ?ip, "failed login");
-        return Err(ApiError::BadLogin);
+    let mut admin = match check_password(state, username, password).await {
+        Ok(Some(admin)) => admin,
+        Ok(None) => {
+            tracing::warn!(ip = ?ip, "failed login");
+            return Err(ApiError::BadLogin);
+        }
+        Err(error) => {
+            state.throttle.release(&reservation);
+            return Err(error);
+        }
     };
-    state.throttle.clear(&keys[1]);
+    state.throttle.succeeded(&reservation);
+    let now = time::now();
     admins::record_login(&state.db, &mut admin, now).await?;
     let issued_at = u64::try_from(now.timestamp()).unwrap_or_default();
     let access_token = jwt::issue(
@@ -127,6 +128,23 @@ pub async fn attempt(
     .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("signing a JWT")))?;
     tracing::info!(admin = %admin.username, "login");
     Ok(access_token)
+}
+
+/// The admin, when `password` is his; `None` for a wrong name or password.
+async fn check_password(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<Option<admins::Admin>, ApiError> {
+    let credentials = admins::credentials(&state.db, username).await?;
+    state
+        .password_checks
+        .verify(credentials, password.to_owned())
+        .await
+        .map_err(|_| ApiError::Unavailable {
+            message: "the server is busy checking passwords; try again shortly",
+            retry_after_secs: 1,
+        })
 }
 
 /// Who the credentials belong to.

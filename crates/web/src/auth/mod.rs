@@ -3,6 +3,7 @@
 
 pub mod jwt;
 pub mod login;
+pub mod password_checks;
 pub mod throttle;
 
 use std::marker::PhantomData;
@@ -13,6 +14,7 @@ use axum::http::request::Parts;
 use startlink_core::admins::{self, Admin, ApiToken, Scope, TOKEN_PREFIX};
 use startlink_core::time;
 
+pub use password_checks::PasswordChecks;
 pub use throttle::LoginThrottle;
 
 use crate::error::ApiError;

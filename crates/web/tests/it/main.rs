@@ -8,6 +8,7 @@ mod exports;
 mod helpers;
 mod http;
 mod links;
+mod login_limits;
 mod panel;
 mod panel_access;
 mod panel_links;
