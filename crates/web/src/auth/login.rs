@@ -43,10 +43,10 @@ impl<S: Send + Sync> FromRequest<S> for LoginBody {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if is_form {
-            axum::Form::<LoginRequest>::from_request(req, state)
+            crate::extract::Form::<LoginRequest>::from_request(req, state)
                 .await
-                .map(|axum::Form(body)| Self(body))
-                .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))
+                .map(|crate::extract::Form(body)| Self(body))
+                .map_err(|rejection| rejection.0)
         } else {
             Json::<LoginRequest>::from_request(req, state)
                 .await

@@ -15,7 +15,7 @@ use super::error::PageError;
 use super::pages::{local, page, render};
 use super::session::{self, Session};
 use crate::error::ApiError;
-use crate::extract::Path;
+use crate::extract::{Form, Path};
 use crate::state::AppState;
 
 /// Admins only, and only with the form's CSRF token when it changes something.
@@ -137,7 +137,7 @@ pub async fn create_admin(
     Session(admin): Session,
     State(state): State<AppState>,
     headers: HeaderMap,
-    axum::Form(form): axum::Form<NewAdminForm>,
+    Form(form): Form<NewAdminForm>,
 ) -> Result<Response, PageError> {
     checked(&admin, &headers, form.csrf.as_deref())?;
     let parsed = Username::parse(&form.username)
@@ -183,6 +183,9 @@ pub async fn create_token(
     headers: HeaderMap,
     body: String,
 ) -> Result<Response, PageError> {
+    if let Some(field) = crate::extract::urlencoded_nul_field(body.as_bytes()) {
+        return Err(ApiError::BadRequest(format!("{field}: contains a NUL character")).into());
+    }
     // A form with repeated `scope` fields; serde_urlencoded keeps only one.
     let mut name = String::new();
     let mut csrf = None;
@@ -284,7 +287,7 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<CsrfOnly>,
+    Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     checked(&admin, &headers, form.csrf.as_deref())?;
     if !admins::revoke_token(&state.db, id, time::now()).await? {

@@ -1,6 +1,6 @@
 //! The panel's link pages: create, detail (QR preview, opens), edit, revoke.
 
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,7 +19,7 @@ use super::session::{self, Session};
 use crate::api::qr::QrOptions;
 use crate::api::{instant, link_key};
 use crate::error::ApiError;
-use crate::extract::{Path, Query};
+use crate::extract::{Form, Path, Query};
 use crate::state::AppState;
 
 const EVENTS_SHOWN: u64 = 50;

@@ -7,6 +7,7 @@ mod data;
 mod exports;
 mod helpers;
 mod http;
+mod input_fuzz;
 mod links;
 mod login_limits;
 mod panel;
