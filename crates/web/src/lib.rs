@@ -12,6 +12,7 @@ pub mod bot_status;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod health;
 pub mod metrics;
 pub mod panel;
 pub mod router;

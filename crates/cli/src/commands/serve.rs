@@ -5,10 +5,6 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::get;
 use clap::Args;
 use startlink_bot::settings::{BotMode, RawBotSettings};
 use startlink_core::DatabaseConnection;
@@ -255,23 +251,10 @@ async fn start_sandbox(addr: &str) -> anyhow::Result<startlink_sandbox::RunningS
 }
 
 pub(crate) fn http_app(db: DatabaseConnection, webhook: Option<Router>) -> Router {
-    let app = Router::new()
-        .route("/healthz", get(healthz))
-        .with_state(Arc::new(db));
+    let app = startlink_web::health::routes(db);
     match webhook {
         Some(webhook) => app.merge(webhook),
         None => app,
-    }
-}
-
-/// 200 when the database answers, 503 when it does not.
-async fn healthz(State(db): State<Arc<DatabaseConnection>>) -> impl IntoResponse {
-    match startlink_core::db::ping(&db).await {
-        Ok(()) => (StatusCode::OK, "ok\n"),
-        Err(error) => {
-            tracing::warn!("health check: database unreachable: {error}");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n")
-        }
     }
 }
 

@@ -5,6 +5,7 @@
 mod auth;
 mod data;
 mod exports;
+mod health;
 mod helpers;
 mod http;
 mod input_fuzz;
