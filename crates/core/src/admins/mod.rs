@@ -11,7 +11,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password, PasswordError};
+pub use password::{CheckMemory, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password, PasswordError};
 pub use store::{
     Credentials, authenticate, authenticate_token, count_admins, create_admin, create_token,
     credentials, ensure_first_admin, find_admin, find_admin_by_id, list_admins, list_tokens,

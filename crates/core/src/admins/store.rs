@@ -141,6 +141,22 @@ impl Credentials {
     }
 }
 
+impl Credentials {
+    /// [`Credentials::verify`] in argon2 memory the caller keeps and reuses.
+    pub fn verify_in(self, password: &str, memory: &mut password::CheckMemory) -> Option<Admin> {
+        match self.0 {
+            Some((row, hash)) if password::verify_in(password, &hash, memory) => {
+                Admin::from_model(row).ok()
+            }
+            Some(_) => None,
+            None => {
+                let _ = password::verify_in(password, password::decoy_hash(), memory);
+                None
+            }
+        }
+    }
+}
+
 /// Reads what [`Credentials::verify`] needs for `username`.
 pub async fn credentials<C: ConnectionTrait>(
     db: &C,

@@ -4,17 +4,18 @@
 //!
 //! An argon2 check takes 19 MiB (OWASP's parameters, `core::admins`), so
 //! concurrency is memory: 300 checks at once took 5.8 GB. The bound keeps it
-//! at `CHECKERS` × 19 MiB. Dedicated threads rather than `spawn_blocking`,
-//! because glibc gives each thread its own malloc arena and keeps freed
-//! blocks of that size in it: spread over tokio's blocking pool, the same
-//! checks left hundreds of megabytes behind; on two threads they leave two
-//! blocks at most (BENCHMARKS.md, "Failed logins").
+//! at `CHECKERS` × 19 MiB, and each checker thread keeps its 19 MiB
+//! (`CheckMemory`) for every check instead of asking malloc each time: glibc
+//! raises its mmap threshold after the first such block is freed, and later
+//! ones then stay in its arenas, fragmented — a bounded two checks at a time
+//! still left the server near 200 MB after 1,000 failed logins
+//! (BENCHMARKS.md, "Failed logins").
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use startlink_core::admins::{Admin, Credentials};
+use startlink_core::admins::{Admin, CheckMemory, Credentials};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 /// Password checks running at once.
@@ -22,7 +23,7 @@ pub const CHECKERS: usize = 2;
 /// How long a login waits for a checker before it is answered 503.
 pub const QUEUE_WAIT: Duration = Duration::from_secs(3);
 
-type Job = Box<dyn FnOnce() + Send>;
+type Job = Box<dyn FnOnce(&mut CheckMemory) + Send>;
 
 /// No checker became free within `QUEUE_WAIT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -52,6 +53,7 @@ impl PasswordChecks {
             let spawned = std::thread::Builder::new()
                 .name(format!("password-check-{n}"))
                 .spawn(move || {
+                    let mut memory = CheckMemory::new();
                     loop {
                         let job = match receiver
                             .lock()
@@ -61,7 +63,7 @@ impl PasswordChecks {
                             Ok(job) => job,
                             Err(_) => return,
                         };
-                        job();
+                        job(&mut memory);
                     }
                 });
             if let Err(error) = spawned {
@@ -88,10 +90,10 @@ impl PasswordChecks {
             .map_err(|_| Busy)?;
         let (answer, answered) = oneshot::channel();
         let started = self.started.clone();
-        let job: Job = Box::new(move || {
+        let job: Job = Box::new(move |memory| {
             let _permit: OwnedSemaphorePermit = permit;
             started.fetch_add(1, Ordering::Relaxed);
-            let _ = answer.send(credentials.verify(&password));
+            let _ = answer.send(credentials.verify_in(&password, memory));
         });
         self.jobs
             .lock()
