@@ -10,6 +10,8 @@ use crate::settings::BotSettings;
 /// Shared, read-only state of a running bot (handlers get it as `Arc<BotContext>`).
 #[derive(Debug)]
 pub struct BotContext {
+    /// The bot as `getMe` described it; its id keys the inbox.
+    pub me: teloxide::types::Me,
     pub db: DatabaseConnection,
     pub settings: BotSettings,
     pub timezone: Tz,
@@ -30,6 +32,11 @@ pub enum Role {
 }
 
 impl BotContext {
+    /// The bot's own Telegram id: each bot numbers its updates separately.
+    pub fn bot_id(&self) -> i64 {
+        i64::try_from(self.me.id.0).unwrap_or(i64::MAX)
+    }
+
     pub fn role(&self, user_id: i64) -> Role {
         if self.settings.admins.contains(&user_id) {
             Role::Admin

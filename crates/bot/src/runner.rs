@@ -9,17 +9,17 @@ use chrono_tz::Tz;
 use startlink_core::DatabaseConnection;
 use startlink_core::links::{BotUsername, LinkBuilder};
 use startlink_core::{settings as stored, time};
-use teloxide::dispatching::{Dispatcher, ShutdownToken};
-use teloxide::error_handlers::{ErrorHandler, LoggingErrorHandler};
 use teloxide::payloads::SetMyCommandsSetters;
 use teloxide::payloads::SetWebhookSetters;
 use teloxide::prelude::*;
-use teloxide::types::{BotCommand, BotCommandScope, Recipient};
-use teloxide::update_listeners::Polling;
+use teloxide::types::{AllowedUpdate, BotCommand, BotCommandScope, Recipient};
+use tokio::sync::watch;
+use tokio::time::Instant;
 
 use crate::context::BotContext;
-use crate::handlers::handler_tree;
+use crate::dispatch::Workers;
 use crate::i18n::{Lang, Texts};
+use crate::intake::Intake;
 use crate::pacing::TgBot;
 use crate::reports::ScheduledReports;
 use crate::settings::{BotMode, BotSettings};
@@ -57,6 +57,7 @@ pub async fn prepare(
     }
     let bot = TgBot::new(raw, settings.max_rps);
     let ctx = Arc::new(BotContext {
+        me,
         db,
         settings,
         timezone,
@@ -139,83 +140,42 @@ async fn register_commands(bot: &TgBot, ctx: &BotContext) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// A dispatcher running in the background.
+/// How long stopping may take in all: updates still in hand then are left
+/// in the inbox for the next start.
+pub const STOP_DEADLINE: Duration = Duration::from_secs(8);
+
+/// The bot running in the background: the intake (long polling or the
+/// webhook's route), the workers, the inbox sweeper and the report scheduler.
+#[derive(Debug)]
 pub struct RunningBot {
-    shutdown: ShutdownToken,
-    task: tokio::task::JoinHandle<()>,
+    stop: watch::Sender<bool>,
+    intake: Vec<tokio::task::JoinHandle<()>>,
+    workers: Workers,
     reports: Option<ScheduledReports>,
 }
 
-impl std::fmt::Debug for RunningBot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RunningBot").finish_non_exhaustive()
-    }
-}
-
 impl RunningBot {
-    /// Lets updates in flight finish, then stops.
+    /// Stops receiving at once, lets the updates in hand finish until
+    /// [`STOP_DEADLINE`], then stops whatever the Bot API or the database do;
+    /// what was not handled stays in the inbox for the next start.
     pub async fn stop(self) {
-        if let Some(reports) = self.reports {
-            reports.stop().await;
-        }
-        // Ask the dispatcher to stop, then wait for its task to end. The
-        // future `shutdown()` returns is not awaited: it only starts listening
-        // for the dispatcher's "done" when first polled, so when the
-        // dispatcher finishes in between (another thread, a loaded machine)
-        // it waits forever — tests hung that way. The task's end cannot be
-        // missed. A dispatcher not running yet is asked again until it runs.
-        loop {
-            match self.shutdown.shutdown() {
-                Ok(_requested) => break,
-                Err(_idle) if self.task.is_finished() => break,
-                Err(_idle) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+        let deadline = Instant::now() + STOP_DEADLINE;
+        let _ = self.stop.send(true);
+        for task in self.intake {
+            let abort = task.abort_handle();
+            if tokio::time::timeout_at(deadline, task).await.is_err() {
+                abort.abort();
             }
         }
-        if let Err(error) = self.task.await {
-            tracing::warn!("the bot task ended abnormally: {error}");
-        }
+        let (workers, reports) = (self.workers, self.reports);
+        let reports = async move {
+            if let Some(reports) = reports {
+                reports.stop_by(deadline).await;
+            }
+        };
+        let workers = workers.stop(deadline.saturating_duration_since(Instant::now()));
+        tokio::join!(workers, reports);
     }
-}
-
-/// Updates of one chat are handled in order by one of this many workers
-/// (chats hashed onto them). teloxide's default, a worker per chat, costs about
-/// 32 KB of queue per chat: 160 MB for a 5,000-user burst.
-const WORKERS: i64 = 256;
-
-fn worker_of(update: &Update) -> Option<i64> {
-    let id = match update.chat() {
-        Some(chat) => chat.id.0,
-        None => i64::try_from(update.from()?.id.0).ok()?,
-    };
-    Some(id.rem_euclid(WORKERS))
-}
-
-/// Logs a failed handler and counts it in the bot's metrics.
-struct CountingErrorHandler(Arc<BotContext>);
-
-impl ErrorHandler<anyhow::Error> for CountingErrorHandler {
-    fn handle_error(
-        self: Arc<Self>,
-        error: anyhow::Error,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
-        self.0.metrics.record_failure();
-        tracing::error!("a bot handler failed: {error:#}");
-        Box::pin(async {})
-    }
-}
-
-fn dispatcher(bot: TgBot, ctx: Arc<BotContext>) -> Dispatcher<Bot, anyhow::Error, i64> {
-    let counted = dptree::entry()
-        .inspect(|update: Update, ctx: Arc<BotContext>| ctx.metrics.record_update(&update))
-        .chain(handler_tree());
-    Dispatcher::builder(Bot::clone(&bot), counted)
-        .dependencies(dptree::deps![ctx.clone(), bot])
-        .default_handler(|update| async move {
-            tracing::debug!(update_id = update.id.0, "update of a kind the bot ignores");
-        })
-        .error_handler(Arc::new(CountingErrorHandler(ctx)))
-        .distribution_function(worker_of)
-        .build()
 }
 
 /// What Telegram says about the bot's webhook (`getWebhookInfo`).
@@ -242,64 +202,66 @@ pub async fn webhook_state(bot: &TgBot) -> anyhow::Result<WebhookState> {
     })
 }
 
-/// Starts receiving updates as `ctx.settings.mode` says. For a webhook, the
-/// returned router serves `WEBHOOK_URL`'s path and must be mounted on the HTTP
-/// server; requests without the right secret header get 401 and are dropped.
+/// Starts receiving updates as `ctx.settings.mode` says. Unfinished updates
+/// of an earlier run are handled first. For a webhook, the returned router
+/// serves `WEBHOOK_URL`'s path and must be mounted on the HTTP server;
+/// requests without the right secret header get 401 and are dropped.
 pub async fn start(
     bot: TgBot,
     ctx: Arc<BotContext>,
 ) -> anyhow::Result<(RunningBot, Option<axum::Router>)> {
-    let mut dispatcher = dispatcher(bot.clone(), ctx.clone());
-    let shutdown = dispatcher.shutdown_token();
+    let (workers, feed) = Workers::start(bot.clone(), ctx.clone(), ctx.me.clone());
+    let intake = Intake {
+        ctx: ctx.clone(),
+        feed,
+    };
+    let (stop, stopped) = watch::channel(false);
     let reports = ScheduledReports::start(bot.clone(), ctx.clone());
-    match &ctx.settings.mode {
+    let sweeper = tokio::spawn(crate::intake::sweep(intake.clone(), stopped.clone()));
+    let (receiver, router) = match &ctx.settings.mode {
         BotMode::Polling => {
-            let listener = Polling::builder(Bot::clone(&bot))
-                .timeout(Duration::from_secs(25))
-                .delete_webhook()
+            bot.delete_webhook()
                 .await
-                .build();
+                .context("while removing any webhook before long polling (deleteWebhook)")?;
+            let intake = intake.clone();
             let task = tokio::spawn(async move {
-                dispatcher
-                    .dispatch_with_listener(
-                        listener,
-                        LoggingErrorHandler::with_custom_text("polling failed"),
-                    )
-                    .await;
+                // Telegram serves one poller per bot: whatever is unfinished
+                // was this bot's, and nobody else is handling it.
+                match intake.resume(None).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(updates = n, "resuming updates not handled before"),
+                    Err(error) => tracing::error!("resuming unfinished updates: {error}"),
+                }
+                crate::intake::poll(bot, intake, stopped).await;
             });
             tracing::info!("bot is receiving updates by long polling");
-            Ok((
-                RunningBot {
-                    shutdown,
-                    task,
-                    reports,
-                },
-                None,
-            ))
+            (task, None)
         }
         BotMode::Webhook { url, secret } => {
             bot.set_webhook(url.clone())
                 .secret_token(secret.expose().to_owned())
+                .allowed_updates([AllowedUpdate::Message, AllowedUpdate::CallbackQuery])
                 .await
                 .context("while registering the webhook with setWebhook")?;
-            let (router, listener) = crate::webhook::route(url.path(), secret.clone());
+            let router = crate::webhook::route(url.path(), secret.clone(), intake.clone());
+            // Another replica may be handling what is unfinished: only updates
+            // whose claim lapsed are taken (now and by the sweeper).
             let task = tokio::spawn(async move {
-                dispatcher
-                    .dispatch_with_listener(
-                        listener,
-                        LoggingErrorHandler::with_custom_text("webhook failed"),
-                    )
-                    .await;
+                if let Err(error) = intake.resume(Some(crate::intake::LEASE)).await {
+                    tracing::error!("resuming unfinished updates: {error}");
+                }
             });
             tracing::info!(url = %url, "bot is receiving updates by webhook");
-            Ok((
-                RunningBot {
-                    shutdown,
-                    task,
-                    reports,
-                },
-                Some(router),
-            ))
+            (task, Some(router))
         }
-    }
+    };
+    Ok((
+        RunningBot {
+            stop,
+            intake: vec![receiver, sweeper],
+            workers,
+            reports,
+        },
+        router,
+    ))
 }

@@ -26,13 +26,17 @@ pub enum SettingsError {
     BadMode(String),
     #[error("webhook mode needs WEBHOOK_URL (the public https URL Telegram posts to)")]
     MissingWebhookUrl,
-    #[error("WEBHOOK_URL {0:?} is not an http(s) URL")]
+    #[error(
+        "WEBHOOK_URL {0:?} must be an https URL (plain http only on this machine: localhost, 127.0.0.1, ::1)"
+    )]
     BadWebhookUrl(String),
     #[error(
         "WEBHOOK_URL's path {0:?} is taken by the HTTP server; use a path of its own, like /telegram/webhook"
     )]
     WebhookPathTaken(String),
-    #[error("webhook mode needs WEBHOOK_SECRET: 1-256 characters of A-Z a-z 0-9 _ -")]
+    #[error(
+        "webhook mode needs WEBHOOK_SECRET: 16 to 256 characters of A-Z a-z 0-9 _ - (e.g. from `openssl rand -hex 32`)"
+    )]
     BadWebhookSecret,
     #[error("DEFAULT_LANG {0:?} must be uz, ru or en")]
     BadLang(String),
@@ -77,13 +81,16 @@ impl fmt::Debug for BotToken {
     }
 }
 
+/// Shortest `WEBHOOK_SECRET`: a guessable secret lets anyone post updates.
+pub const MIN_WEBHOOK_SECRET: usize = 16;
+
 /// The secret Telegram sends in `X-Telegram-Bot-Api-Secret-Token`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct WebhookSecret(String);
 
 impl WebhookSecret {
     pub fn parse(input: &str) -> Result<Self, SettingsError> {
-        let valid = (1..=256).contains(&input.len())
+        let valid = (MIN_WEBHOOK_SECRET..=256).contains(&input.len())
             && input
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
@@ -214,7 +221,7 @@ impl RawBotSettings {
                 let raw = non_empty(&self.webhook_url).ok_or(SettingsError::MissingWebhookUrl)?;
                 let url = Url::parse(raw)
                     .ok()
-                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .filter(|u| u.scheme() == "https" || (u.scheme() == "http" && is_loopback(u)))
                     .ok_or_else(|| SettingsError::BadWebhookUrl(raw.to_owned()))?;
                 let path = url.path();
                 let taken = ["/", "/healthz", "/metrics"].contains(&path)
@@ -288,6 +295,17 @@ fn parse_ids(var: &'static str, value: Option<&str>) -> Result<HashSet<i64>, Set
                 })
         })
         .collect()
+}
+
+/// Whether `url` names this machine, where plain http cannot be overheard
+/// (tests, a Bot API server next to the bot).
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -372,6 +390,42 @@ mod tests {
             ),
             (
                 RawBotSettings {
+                    mode: Some("webhook".into()),
+                    webhook_url: Some("https://shop.example/tg".into()),
+                    webhook_secret: Some("x".into()),
+                    ..raw()
+                },
+                "16 to 256 characters",
+            ),
+            (
+                RawBotSettings {
+                    mode: Some("webhook".into()),
+                    webhook_url: Some("https://shop.example/tg".into()),
+                    webhook_secret: Some("abcdefghijklmno".into()),
+                    ..raw()
+                },
+                "WEBHOOK_SECRET",
+            ),
+            (
+                RawBotSettings {
+                    mode: Some("webhook".into()),
+                    webhook_url: Some("http://shop.example/tg".into()),
+                    webhook_secret: Some("s3cret_Token-0123456789".into()),
+                    ..raw()
+                },
+                "must be an https URL",
+            ),
+            (
+                RawBotSettings {
+                    mode: Some("webhook".into()),
+                    webhook_url: Some("http://127.0.0.1.nip.io/tg".into()),
+                    webhook_secret: Some("s3cret_Token-0123456789".into()),
+                    ..raw()
+                },
+                "WEBHOOK_URL",
+            ),
+            (
+                RawBotSettings {
                     default_lang: Some("de".into()),
                     ..raw()
                 },
@@ -438,11 +492,30 @@ mod tests {
     }
 
     #[test]
+    fn plain_http_webhooks_are_accepted_only_on_this_machine() {
+        for url in [
+            "https://shop.example/tg",
+            "http://127.0.0.1:8080/tg",
+            "http://localhost/tg",
+            "http://[::1]:9000/tg",
+        ] {
+            let parsed = RawBotSettings {
+                mode: Some("webhook".into()),
+                webhook_url: Some(url.into()),
+                webhook_secret: Some("s3cret_Token-0123456789".into()),
+                ..raw()
+            }
+            .parse(None);
+            assert!(parsed.is_ok(), "{url}: {parsed:?}");
+        }
+    }
+
+    #[test]
     fn the_webhook_secret_is_compared_whole() {
-        let secret = WebhookSecret::parse("s3cret_token").unwrap();
-        assert!(secret.matches(b"s3cret_token"));
-        assert!(!secret.matches(b"s3cret_toke"));
-        assert!(!secret.matches(b"s3cret_token2"));
+        let secret = WebhookSecret::parse("s3cret_token_0123").unwrap();
+        assert!(secret.matches(b"s3cret_token_0123"));
+        assert!(!secret.matches(b"s3cret_token_012"));
+        assert!(!secret.matches(b"s3cret_token_01234"));
         assert!(!secret.matches(b""));
     }
 }

@@ -62,6 +62,8 @@ pub enum Command {
     /// API tokens for scripts
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
+    /// Who did what: writes, logins, failed logins, logouts (newest first)
+    Audit(commands::audit::AuditArgs),
     /// Run the REST API (docs at /docs) without the bot
     Web(commands::web::WebArgs),
     /// Fill the database with demo links, users and opens (for trying the
@@ -134,6 +136,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(command) => commands::admin::run(&config, command).await,
         Command::Token(command) => commands::token::run(&config, command).await,
+        Command::Audit(args) => commands::audit::run(&config, args).await,
         Command::Web(args) => commands::web::run(&config, args).await,
         Command::DemoData(args) => commands::demo::run(&config, args).await,
         Command::Report(args) => commands::report::run(&config, args).await,

@@ -64,12 +64,12 @@ pub const ENV_VARS: &[EnvVar] = &[
     EnvVar {
         name: "WEBHOOK_URL",
         default: None,
-        doc: "Webhook mode: the public https URL Telegram posts updates to; its path is served on HTTP_ADDR.",
+        doc: "Webhook mode: the public https URL Telegram posts updates to (plain http only for localhost); its path is served on HTTP_ADDR.",
     },
     EnvVar {
         name: "WEBHOOK_SECRET",
         default: None,
-        doc: "Webhook mode: 1-256 characters of A-Z a-z 0-9 _ -, checked on every update (X-Telegram-Bot-Api-Secret-Token).",
+        doc: "Webhook mode: 16-256 characters of A-Z a-z 0-9 _ -, checked on every update (X-Telegram-Bot-Api-Secret-Token).",
     },
     EnvVar {
         name: "DEFAULT_LANG",
@@ -129,7 +129,12 @@ pub const ENV_VARS: &[EnvVar] = &[
     EnvVar {
         name: "ADMIN_PASS",
         default: None,
-        doc: "The first admin's password: at least 12 characters, not a well-known one.",
+        doc: "The first admin's password: at least 12 characters, hard to guess (zxcvbn score 3+), without the user name.",
+    },
+    EnvVar {
+        name: "AUDIT_RETENTION_DAYS",
+        default: None,
+        doc: "Days to keep audit log entries; `serve` deletes older ones daily. Unset: kept forever.",
     },
     EnvVar {
         name: "RUST_LOG",

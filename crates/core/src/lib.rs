@@ -7,15 +7,18 @@
 
 pub mod admins;
 pub mod analytics;
+pub mod audit;
 pub mod campaigns;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod events;
+pub mod inbox;
 pub mod links;
 pub mod reports;
 pub mod settings;
+pub mod text;
 pub mod time;
 pub mod users;
 
-pub use sea_orm::DatabaseConnection;
+pub use sea_orm::{DatabaseConnection, DbErr};

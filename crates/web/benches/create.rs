@@ -29,7 +29,7 @@ async fn run(label: &str, url: &str, credential: Credential) {
     let (url, _) = DatabaseUrl::parse(url).unwrap();
     let db = startlink_core::db::open(&url).await.unwrap();
     let config = RawWebSettings {
-        jwt_secret: Some("bench-secret-0123456789-abcdefghijklmnop".into()),
+        jwt_secret: Some("WWc-2CapPZemQeAKVTZ7Y71Xkhb-NEpNiE9RM6sM_6kQSKHu".into()),
         ..Default::default()
     }
     .parse(false)
@@ -49,7 +49,11 @@ async fn run(label: &str, url: &str, credential: Credential) {
     let now = startlink_core::time::now();
     let bearer = match credential {
         Credential::Jwt => {
-            let password = Password::parse("bench password 1234").unwrap();
+            let password = Password::parse(
+                "quartz meadow signal 1234",
+                &Username::parse("bench").unwrap(),
+            )
+            .unwrap();
             admins::create_admin(
                 &db,
                 &Username::parse("bench").unwrap(),

@@ -63,7 +63,7 @@ async fn run(label: &str, url: &str, spec: &DemoSpec) {
     let db = startlink_core::db::open(&url).await.unwrap();
     seed_if_empty(&db, spec).await;
     let config = RawWebSettings {
-        jwt_secret: Some("bench-secret-0123456789-abcdefghijklmnop".into()),
+        jwt_secret: Some("WWc-2CapPZemQeAKVTZ7Y71Xkhb-NEpNiE9RM6sM_6kQSKHu".into()),
         ..Default::default()
     }
     .parse(false)
@@ -88,7 +88,11 @@ async fn run(label: &str, url: &str, spec: &DemoSpec) {
             .replace('-', "_")
     );
     let username = Username::parse(&name).unwrap();
-    let password = Password::parse("bench password 1234").unwrap();
+    let password = Password::parse(
+        "quartz meadow signal 1234",
+        &Username::parse("bench").unwrap(),
+    )
+    .unwrap();
     admins::create_admin(
         &db,
         &username,

@@ -26,7 +26,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpSocket;
 
 const ROLE: &str = "STARTLINK_LOGINS_BENCH_SERVER";
-const PASSWORD: &str = "bench password 1234";
+const PASSWORD: &str = "quartz meadow signal 1234";
 
 fn status_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -60,7 +60,7 @@ async fn serve() {
     admins::create_admin(
         &db,
         &Username::parse("owner").unwrap(),
-        &Password::parse(PASSWORD).unwrap(),
+        &Password::parse(PASSWORD, &Username::parse("owner").unwrap()).unwrap(),
         Role::Admin,
         startlink_core::time::now(),
     )

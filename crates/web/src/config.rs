@@ -19,7 +19,7 @@ pub enum WebConfigError {
     )]
     MissingJwtSecret,
     #[error(
-        "JWT_SECRET is too weak: at least {MIN_JWT_SECRET_BYTES} bytes of several different characters (e.g. `openssl rand -base64 48`)"
+        "JWT_SECRET is too weak or looks like a placeholder: give at least {MIN_JWT_SECRET_BYTES} random bytes (e.g. `openssl rand -base64 48`)"
     )]
     WeakJwtSecret,
     #[error(
@@ -47,7 +47,10 @@ impl JwtSecret {
             .iter()
             .collect::<std::collections::BTreeSet<_>>()
             .len();
-        if bytes.len() < MIN_JWT_SECRET_BYTES || distinct < 8 {
+        if bytes.len() < MIN_JWT_SECRET_BYTES
+            || distinct < 8
+            || startlink_core::admins::secret_is_guessable(input.trim())
+        {
             return Err(WebConfigError::WeakJwtSecret);
         }
         Ok(Self(bytes.to_vec()))
@@ -114,10 +117,11 @@ impl RawWebSettings {
             .transpose()?
             .unwrap_or_default();
         let first_admin = match (given(&self.admin_user), self.admin_pass.as_deref()) {
-            (Some(user), Some(pass)) if !pass.is_empty() => Some(FirstAdmin {
-                username: Username::parse(user)?,
-                password: Password::parse(pass)?,
-            }),
+            (Some(user), Some(pass)) if !pass.is_empty() => {
+                let username = Username::parse(user)?;
+                let password = Password::parse(pass, &username)?;
+                Some(FirstAdmin { username, password })
+            }
             (None, None) => None,
             (None, Some("")) => None,
             _ => return Err(WebConfigError::AdminPair),
@@ -187,6 +191,8 @@ mod tests {
             "short-secret",
             &"a".repeat(64),
             "abababababababababababababababab",
+            "your-256-bit-secret-change-me-please-now",
+            "0123456789abcdef0123456789abcdef0123456789",
         ] {
             assert_eq!(
                 raw(Some(weak)).parse(false).unwrap_err(),

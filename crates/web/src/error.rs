@@ -185,9 +185,13 @@ impl From<LinkError> for ApiError {
 impl From<AdminError> for ApiError {
     fn from(error: AdminError) -> Self {
         match error {
-            AdminError::Exists(_) => Self::Conflict(error.to_string()),
+            AdminError::Exists(_) | AdminError::LastAdmin(_) => Self::Conflict(error.to_string()),
+            AdminError::NotFound(_) => Self::NotFound(error.to_string()),
             AdminError::TokenName | AdminError::Password(_) => Self::Invalid(error.to_string()),
-            AdminError::Hash(_) | AdminError::Corrupt(_) | AdminError::Db(_) => {
+            AdminError::Hash(_)
+            | AdminError::Corrupt(_)
+            | AdminError::Db(_)
+            | AdminError::Audit(_) => {
                 Self::Internal(anyhow::Error::new(error).context("admin store"))
             }
         }

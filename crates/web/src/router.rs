@@ -15,7 +15,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{campaigns, events, exports, links, metrics, qr, reports, stats, users};
+use crate::api::{
+    admins, audit, campaigns, events, exports, links, metrics, qr, reports, stats, tokens, users,
+};
 use crate::auth::login;
 use crate::state::AppState;
 
@@ -40,7 +42,8 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
     ),
     modifiers(&BearerAuth),
     tags(
-        (name = "auth", description = "Log in; who am I"),
+        (name = "auth", description = "Log in, log out; who am I"),
+        (name = "admin", description = "Admins, API tokens and the audit log (the admin role only)"),
         (name = "links", description = "Links and their QR codes"),
         (name = "events", description = "Opens of links"),
         (name = "users", description = "Telegram users"),
@@ -74,7 +77,16 @@ impl Modify for BearerAuth {
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(login::login))
+        .routes(routes!(login::logout))
         .routes(routes!(login::me))
+        .routes(routes!(admins::list, admins::create))
+        .routes(routes!(admins::set_password))
+        .routes(routes!(admins::disable))
+        .routes(routes!(admins::enable))
+        .routes(routes!(admins::delete))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(audit::list))
         .routes(routes!(links::list, links::create))
         .routes(routes!(links::get, links::update))
         .routes(routes!(links::revoke))
@@ -105,6 +117,7 @@ pub fn serves_path(path: &str) -> bool {
             "/links",
             "/users",
             "/admins",
+            "/audit",
             "/tokens",
             "/settings",
             "/simulator",

@@ -12,6 +12,7 @@ use super::Ask;
 use crate::html::{self, MAX_CAPTION};
 use crate::i18n::{Arg, Texts, fill};
 use crate::reply;
+use startlink_core::audit::{Action, Entry};
 
 /// How `/generate` and `/link` answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +104,7 @@ pub(super) async fn generate(ask: &Ask, args: &str, output: Output) -> anyhow::R
         ..Default::default()
     };
     let link = links::create(&ask.ctx.db, new, now).await?;
+    ask.note(Entry::link(Action::LinkCreate, &link)).await;
     match output {
         Output::Photo => send_link_photo(ask, &link).await,
         Output::Text => {
@@ -157,6 +159,8 @@ pub(super) async fn revoke_checked(ask: &Ask, link: &Link) -> anyhow::Result<Str
         return Ok(t.not_your_link.to_owned());
     }
     let revocation = links::revoke(&ask.ctx.db, &link.key, time::now()).await?;
+    ask.note(Entry::new(Action::LinkRevoke).object("link", &link.key))
+        .await;
     let template = if revocation.newly_revoked {
         t.revoke_done
     } else {

@@ -19,6 +19,7 @@ use crate::context::{BotContext, Role};
 use crate::i18n::{Lang, Texts};
 use crate::pacing::TgBot;
 use crate::reply;
+use startlink_core::inbox::UpdateRef;
 use startlink_core::time;
 use startlink_core::users::{self, TgProfile, TgUserId};
 
@@ -70,6 +71,21 @@ impl Ask {
     pub async fn say_static(&self, pick: fn(&Texts) -> &'static str) -> anyhow::Result<()> {
         self.say(pick(self.texts()).to_owned()).await
     }
+
+    /// Records what this operator just did in the audit log. A failure is
+    /// logged: the write has happened, and the operator's answer matters more.
+    pub async fn note(&self, entry: startlink_core::audit::Entry) {
+        let actor = startlink_core::audit::Actor::telegram(
+            self.user_id(),
+            self.profile.username.as_deref(),
+        );
+        let action = entry.action;
+        if let Err(error) =
+            startlink_core::audit::record(&self.ctx.db, &actor, entry, time::now()).await
+        {
+            tracing::error!(%action, "audit log write failed: {error:#}");
+        }
+    }
 }
 
 pub(crate) fn profile_of(user: &User) -> Option<TgProfile> {
@@ -110,7 +126,7 @@ async fn on_command(
     ctx: Arc<BotContext>,
     msg: Message,
     command: Command,
-    update: Update,
+    stored: UpdateRef,
 ) -> anyhow::Result<()> {
     let Some(profile) = msg.from.as_ref().and_then(profile_of) else {
         return Ok(());
@@ -119,15 +135,7 @@ async fn on_command(
     let fallback = ctx.lang(None, profile.language_code.as_deref());
     let result = match command {
         Command::Start(payload) => {
-            start::start(
-                bot.clone(),
-                ctx.clone(),
-                chat,
-                profile,
-                &payload,
-                update.id.0,
-            )
-            .await
+            start::start(bot.clone(), ctx.clone(), chat, profile, &payload, stored).await
         }
         other => match ask_for(bot.clone(), ctx.clone(), chat, profile).await {
             Ok(ask) => run_command(&ask, other).await,

@@ -9,6 +9,7 @@ use startlink_export::{Dataset, ExportRequest, Format};
 use super::Ask;
 use crate::i18n::{Arg, fill};
 use crate::reports::{self, MAX_UPLOAD, ReportDays};
+use startlink_core::audit::{Action, Entry};
 
 pub(super) async fn report(ask: &Ask, args: &str) -> anyhow::Result<()> {
     if !ask.is_admin() {
@@ -27,6 +28,8 @@ pub(super) async fn report(ask: &Ask, args: &str) -> anyhow::Result<()> {
         }
         Err(error) => return Err(error.into()),
     };
+    ask.note(Entry::new(Action::ReportDownload).object("report", days.file_name()))
+        .await;
     reports::send_document(
         &ask.bot,
         ask.chat,
@@ -56,6 +59,8 @@ pub(super) async fn export(ask: &Ask, args: &str) -> anyhow::Result<()> {
         return ask.say_static(|t| t.export_too_big).await;
     };
     let name = request.file_name();
+    ask.note(Entry::new(Action::ExportDownload).object("export", &name))
+        .await;
     let caption = fill(
         ask.texts().export_caption,
         &[

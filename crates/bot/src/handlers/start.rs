@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use startlink_core::events::Outcome;
+use startlink_core::inbox::UpdateRef;
 use startlink_core::links::{self, Link, LinkKind};
 use startlink_core::time;
 use startlink_core::users::TgProfile;
@@ -26,7 +27,7 @@ pub(super) async fn start(
     chat: ChatId,
     profile: TgProfile,
     payload: &str,
-    update_id: u32,
+    stored: UpdateRef,
 ) -> anyhow::Result<()> {
     let payload = payload.trim();
     if payload.is_empty() {
@@ -39,18 +40,11 @@ pub(super) async fn start(
         ask.say(welcome).await?;
         return help(&ask).await;
     }
-    let opened = links::open_update(
-        &ctx.db,
-        payload,
-        &profile,
-        time::now(),
-        Some(i64::from(update_id)),
-    )
-    .await?;
+    let opened = links::open_update(&ctx.db, payload, &profile, time::now(), Some(stored)).await?;
     if opened.duplicate {
         tracing::info!(
-            update_id,
-            "update delivered again; answering as the first time"
+            stored = stored.id(),
+            "update handled again after a restart; answering as the first time"
         );
     }
     let lang = ctx.lang(

@@ -46,11 +46,19 @@ impl ScheduledReports {
         Some(Self { stop, task })
     }
 
-    /// Lets a report being sent finish, then stops.
-    pub async fn stop(self) {
+    /// Lets a report being sent finish until `deadline`, then stops. A
+    /// report cut off there is not sent again: its period is claimed before
+    /// sending, so that two processes never both send it.
+    pub async fn stop_by(self, deadline: tokio::time::Instant) {
         let _ = self.stop.send(());
-        if let Err(error) = self.task.await {
-            tracing::warn!("the report scheduler ended abnormally: {error}");
+        let abort = self.task.abort_handle();
+        match tokio::time::timeout_at(deadline, self.task).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!("the report scheduler ended abnormally: {error}"),
+            Err(_) => {
+                abort.abort();
+                tracing::warn!("a report being sent was cut off by the stop deadline");
+            }
         }
     }
 }

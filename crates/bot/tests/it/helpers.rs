@@ -25,7 +25,7 @@ pub struct TestBot {
     #[allow(dead_code)]
     pub ctx: Arc<BotContext>,
     running: Option<RunningBot>,
-    _dir: tempfile::TempDir,
+    dir: Arc<tempfile::TempDir>,
 }
 
 /// How to start the bot; the default is long polling.
@@ -33,6 +33,10 @@ pub struct TestBot {
 pub struct Options {
     pub webhook: Option<(url::Url, String)>,
     pub max_rps: Option<u32>,
+    /// Another bot's database to share (two bots on one database).
+    pub db: Option<(DatabaseConnection, Arc<tempfile::TempDir>)>,
+    /// The Bot API's idea of the bot (another token and id for a second bot).
+    pub sandbox: Option<SandboxConfig>,
 }
 
 impl TestBot {
@@ -42,15 +46,19 @@ impl TestBot {
 
     /// Starts the bot; in webhook mode also returns the router to serve.
     pub async fn start_with(options: Options) -> (Self, Option<axum::Router>) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("bot.db").display());
-        let (url, _) = DatabaseUrl::parse(&url).unwrap();
-        let db = startlink_core::db::open(&url).await.unwrap();
+        let (db, dir) = match options.db.clone() {
+            Some(shared) => shared,
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("bot.db").display());
+                let (url, _) = DatabaseUrl::parse(&url).unwrap();
+                (startlink_core::db::open(&url).await.unwrap(), Arc::new(dir))
+            }
+        };
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let sandbox = Sandbox::new(SandboxConfig::default())
-            .spawn(listener)
-            .unwrap();
-        let token = SandboxConfig::default().token;
+        let config = options.sandbox.clone().unwrap_or_default();
+        let token = config.token.clone();
+        let sandbox = Sandbox::new(config).spawn(listener).unwrap();
         let api = url::Url::parse(&sandbox.base_url()).unwrap();
         let (mode, webhook_url, webhook_secret) = match &options.webhook {
             Some((url, secret)) => (
@@ -86,7 +94,7 @@ impl TestBot {
             bot,
             ctx,
             running: Some(running),
-            _dir: dir,
+            dir,
         };
         (test, router)
     }
@@ -129,6 +137,67 @@ impl TestBot {
     /// The chat's bot messages as they are now (edits applied).
     pub fn messages(&self, chat: i64) -> Vec<ChatMessage> {
         self.sandbox().messages(chat)
+    }
+
+    /// Waits until every update the bot stored is handled (answers sent).
+    #[allow(dead_code)]
+    pub async fn wait_until_handled(&self) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let left = startlink_core::inbox::unfinished(&self.db, self.ctx.bot_id())
+                .await
+                .unwrap();
+            if left == 0 {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{left} updates still unhandled after {WAIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The database and its directory, for a second bot on the same database.
+    #[allow(dead_code)]
+    pub fn shared_db(&self) -> (DatabaseConnection, Arc<tempfile::TempDir>) {
+        (self.db.clone(), self.dir.clone())
+    }
+
+    /// The Bot API restarts on the same address with nothing in memory: its
+    /// update ids start again from 1.
+    #[allow(dead_code)]
+    pub async fn restart_sandbox(&mut self) {
+        let addr = self.sandbox.addr();
+        let config = self.sandbox().config().clone();
+        let placeholder = Sandbox::new(config.clone())
+            .spawn(TcpListener::bind("127.0.0.1:0").await.unwrap())
+            .unwrap();
+        let old = std::mem::replace(&mut self.sandbox, placeholder);
+        old.shutdown().await.unwrap();
+        let listener = TcpListener::bind(addr).await.unwrap();
+        let fresh = Sandbox::new(config).spawn(listener).unwrap();
+        let placeholder = std::mem::replace(&mut self.sandbox, fresh);
+        placeholder.shutdown().await.unwrap();
+    }
+
+    /// Stops the bot (as SIGTERM does) and says how long that took.
+    #[allow(dead_code)]
+    pub async fn stop_bot(&mut self) -> Duration {
+        let started = tokio::time::Instant::now();
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
+        started.elapsed()
+    }
+
+    /// Starts the bot again on the same database and Bot API.
+    #[allow(dead_code)]
+    pub async fn start_bot(&mut self) {
+        let (running, _) = startlink_bot::start(self.bot.clone(), self.ctx.clone())
+            .await
+            .unwrap();
+        self.running = Some(running);
     }
 
     pub async fn stop(mut self) {

@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod abuse;
+mod audit;
 mod helpers;
+mod inbox;
 mod languages;
 mod load;
 mod reports;

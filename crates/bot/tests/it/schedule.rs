@@ -14,6 +14,7 @@ async fn the_automatic_report_goes_to_the_admins_once_per_period() {
     let mut settings = bot.ctx.settings.clone();
     settings.report_schedule = ReportSchedule::Daily;
     let ctx = BotContext {
+        me: bot.ctx.me.clone(),
         db: bot.db.clone(),
         settings,
         timezone: bot.ctx.timezone,

@@ -3,6 +3,7 @@
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
+use startlink_core::audit::{Action, Entry};
 use startlink_core::config::Config;
 use startlink_core::events::{self, Event, EventFilter, Outcome};
 use startlink_core::links::{
@@ -12,7 +13,7 @@ use startlink_core::links::{
 use startlink_core::time;
 use startlink_core::users::{TgProfile, TgUserId};
 
-use super::{link_builder, open_db};
+use super::{link_builder, note, open_db};
 use crate::output;
 
 #[derive(Debug, Subcommand)]
@@ -204,6 +205,7 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
             let link = links::create(&db, new, now)
                 .await
                 .context("cannot create the link")?;
+            note(&db, Entry::link(Action::LinkCreate, &link)).await;
             if json {
                 output::print_json(&link.view(builder.as_ref(), now))
             } else {
@@ -298,6 +300,7 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
             let revocation = links::revoke(&db, &key, now)
                 .await
                 .with_context(|| format!("cannot revoke {key}"))?;
+            note(&db, Entry::new(Action::LinkRevoke).object("link", &key)).await;
             if args.json {
                 return output::print_json(&revocation.link.view(builder.as_ref(), now));
             }
@@ -332,6 +335,7 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
             let link = links::extend(&db, &key, change, now)
                 .await
                 .with_context(|| format!("cannot extend {key}"))?;
+            note(&db, Entry::link(Action::LinkExtend, &link)).await;
             if args.json {
                 return output::print_json(&link.view(builder.as_ref(), now));
             }

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod admin;
+pub mod audit;
 pub mod demo;
 pub mod export;
 pub mod link;
@@ -14,6 +15,7 @@ pub mod web;
 
 use anyhow::Context as _;
 use startlink_core::DatabaseConnection;
+use startlink_core::audit::{Actor, Entry};
 use startlink_core::config::Config;
 use startlink_core::links::LinkBuilder;
 
@@ -31,4 +33,25 @@ pub(crate) async fn link_builder(
     startlink_core::settings::link_builder(db, config.bot_username.as_ref())
         .await
         .context("while reading the bot's username")
+}
+
+/// Who runs the command line, for the audit log: the operating-system user
+/// (`SUDO_USER` first, so `sudo startlink …` names the person).
+pub(crate) fn cli_actor() -> Actor {
+    let name = ["SUDO_USER", "USER", "USERNAME"]
+        .iter()
+        .find_map(|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "cli".to_owned());
+    Actor::cli(&name)
+}
+
+/// Records what a command just did. A failure is a warning: the write has
+/// happened and the command's own result is what the operator needs.
+pub(crate) async fn note(db: &DatabaseConnection, entry: Entry) {
+    let action = entry.action;
+    if let Err(error) =
+        startlink_core::audit::record(db, &cli_actor(), entry, startlink_core::time::now()).await
+    {
+        tracing::warn!(%action, "cannot write the audit log: {error:#}");
+    }
 }

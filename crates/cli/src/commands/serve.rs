@@ -54,6 +54,9 @@ pub struct BotArgs {
     /// Hour (0-23, in TIMEZONE) after which the automatic report is sent
     #[arg(long, env = "REPORT_HOUR", value_name = "HOUR")]
     report_hour: Option<String>,
+    /// Days to keep audit log entries (pruned daily); unset: forever
+    #[arg(long, env = "AUDIT_RETENTION_DAYS", value_name = "DAYS")]
+    audit_retention_days: Option<String>,
     /// Address of the HTTP server (health check, webhook)
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
     http_addr: String,
@@ -98,7 +101,9 @@ pub enum Parts {
 }
 
 pub async fn run(config: &Config, args: BotArgs, parts: Parts) -> anyhow::Result<()> {
+    let retention = startlink_core::audit::retention(args.audit_retention_days.as_deref())?;
     let db = open_db(config).await?;
+    let pruning = tokio::spawn(prune_daily(db.clone(), retention));
     let no_token = args
         .bot_token
         .as_deref()
@@ -179,6 +184,7 @@ pub async fn run(config: &Config, args: BotArgs, parts: Parts) -> anyhow::Result
         );
     }
     shutdown_signal().await;
+    pruning.abort();
     tracing::info!("shutting down: finishing updates in flight");
     running.stop().await;
     if let Some((_, task)) = http {
@@ -190,6 +196,33 @@ pub async fn run(config: &Config, args: BotArgs, parts: Parts) -> anyhow::Result
         sandbox.shutdown().await.context("sandbox shutdown")?;
     }
     Ok(())
+}
+
+/// Once a day (first at start): audit log entries older than
+/// `AUDIT_RETENTION_DAYS` when it is set, and admin sessions that ended or
+/// expired more than 30 days ago.
+async fn prune_daily(db: startlink_core::DatabaseConnection, retention: Option<chrono::Duration>) {
+    let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    daily.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        daily.tick().await;
+        let now = startlink_core::time::now();
+        if let Some(keep) = retention {
+            match startlink_core::audit::prune(&db, now - keep).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(
+                    removed,
+                    "audit log entries past AUDIT_RETENTION_DAYS deleted"
+                ),
+                Err(error) => tracing::warn!("cannot prune the audit log: {error:#}"),
+            }
+        }
+        if let Err(error) =
+            startlink_core::admins::prune_sessions(&db, now - chrono::Duration::days(30)).await
+        {
+            tracing::warn!("cannot prune old admin sessions: {error:#}");
+        }
+    }
 }
 
 /// The running bot as the web server's settings page and `/metrics` see it.

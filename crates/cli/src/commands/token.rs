@@ -4,10 +4,11 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use startlink_core::admins::{self, ApiToken, parse_scopes};
+use startlink_core::audit::{Action, Entry};
 use startlink_core::config::Config;
 use startlink_core::time;
 
-use super::open_db;
+use super::{note, open_db};
 use crate::output;
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +62,10 @@ async fn create(config: &Config, args: CreateArgs) -> anyhow::Result<()> {
     let (token, secret) = admins::create_token(&db, &args.name, &scopes, None, time::now())
         .await
         .context("while creating the API token")?;
+    let entry = Entry::new(Action::TokenCreate)
+        .object("token", token.id)
+        .detail(serde_json::json!({ "name": token.name, "scopes": token.scopes }));
+    note(&db, entry).await;
     if args.json {
         return output::print_json(&Created {
             token: &token,
@@ -123,6 +128,7 @@ async fn revoke(config: &Config, id: i64) -> anyhow::Result<()> {
         .await
         .context("while revoking the token")?
     {
+        note(&db, Entry::new(Action::TokenRevoke).object("token", id)).await;
         println!("revoked token {id}");
         Ok(())
     } else {

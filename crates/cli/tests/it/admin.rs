@@ -311,6 +311,10 @@ fn web_refuses_to_start_without_a_strong_jwt_secret_or_with_a_weak_admin_passwor
     for (vars, expected) in [
         (&[("JWT_SECRET", "short")][..], "JWT_SECRET is too weak"),
         (
+            &[("JWT_SECRET", "your-256-bit-secret-change-me-please-now")][..],
+            "looks like a placeholder",
+        ),
+        (
             &[
                 ("JWT_SECRET", "k3J9pQ2vX8mL4nR7tY1wZ5bC6dF0gH2j"),
                 ("ADMIN_USER", "admin"),
@@ -363,7 +367,7 @@ fn a_webhook_path_on_a_panel_page_is_refused_before_anything_starts() {
             .env("TELEGRAM_API_URL", "http://127.0.0.1:9")
             .env("BOT_MODE", "webhook")
             .env("WEBHOOK_URL", format!("https://shop.example{path}"))
-            .env("WEBHOOK_SECRET", "s3cret")
+            .env("WEBHOOK_SECRET", "s3cret-0123456789abcdef")
             .output()
             .unwrap();
         let error = String::from_utf8(out.stderr).unwrap();
@@ -373,4 +377,80 @@ fn a_webhook_path_on_a_panel_page_is_refused_before_anything_starts() {
             "{path}: {error}"
         );
     }
+}
+
+#[test]
+fn passwd_disable_enable_delete_and_every_cli_write_are_in_the_audit_log() {
+    let env = Env::new();
+    env.ok(
+        &["admin", "create", "owner", "--password-stdin"],
+        "vivid otter ledger 73\n",
+    );
+    env.ok(
+        &["admin", "create", "bek", "--password-stdin"],
+        "vivid otter ledger 73\n",
+    );
+    let weak = env.fails(
+        &["admin", "passwd", "bek", "--password-stdin"],
+        "qwertyuiop12\n",
+    );
+    assert!(weak.contains("too easy to guess"), "{weak}");
+    let out = env.ok(
+        &["admin", "passwd", "bek", "--password-stdin"],
+        "quartz meadow signal 904\n",
+    );
+    assert!(out.contains("sessions have ended"), "{out}");
+    env.ok(&["admin", "disable", "bek"], "");
+    let listed: Value = serde_json::from_str(&env.ok(&["admin", "list", "--json"], "")).unwrap();
+    assert!(listed[0]["disabled_at"].is_string(), "{listed}");
+    env.ok(&["admin", "enable", "bek"], "");
+    env.ok(&["admin", "delete", "bek"], "");
+    let last = env.fails(&["admin", "delete", "owner"], "");
+    assert!(last.contains("last enabled admin"), "{last}");
+    env.ok(
+        &[
+            "token",
+            "create",
+            "--name",
+            "shop",
+            "--scopes",
+            "links:read",
+        ],
+        "",
+    );
+    env.ok(&["link", "create", "--product", "1", "--order", "2"], "");
+
+    let audit: Value = serde_json::from_str(&env.ok(&["audit", "--json"], "")).unwrap();
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "link.create",
+            "token.create",
+            "admin.delete",
+            "admin.enable",
+            "admin.disable",
+            "admin.password",
+            "admin.create",
+            "admin.create",
+        ]
+    );
+    assert!(
+        audit["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor_kind"] == "cli"),
+        "{audit}"
+    );
+    let only_admins = env.ok(&["audit", "--action", "admin", "--since", "2000-01-01"], "");
+    assert!(
+        only_admins.contains("admin.delete") && !only_admins.contains("link.create"),
+        "{only_admins}"
+    );
 }

@@ -5,6 +5,7 @@ mod admin;
 mod browser;
 mod cli;
 mod config_docs;
+mod crash;
 mod export;
 mod qr;
 mod report;

@@ -134,6 +134,7 @@ pub struct Panel {
     http: reqwest::Client,
     base: String,
     cookies: Vec<(String, String)>,
+    form_token: Option<String>,
 }
 
 impl Panel {
@@ -145,12 +146,19 @@ impl Panel {
                 .unwrap(),
             base: server.base.clone(),
             cookies: Vec::new(),
+            form_token: None,
         };
         panel.get("/login").await;
         let response = panel
             .post("/login", &[("username", username), ("password", PASSWORD)])
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "login");
+        // Logged in, forms carry the session's own token, as the pages show it.
+        let html = panel.page("/").await;
+        let marker = r#"name="csrf" value=""#;
+        let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
+        let end = start + html[start..].find('"').unwrap();
+        panel.form_token = Some(html[start..end].to_owned());
         panel
     }
 
@@ -172,12 +180,15 @@ impl Panel {
             .join("; ")
     }
 
+    /// The session's form token once logged in; before, the login form's cookie.
     pub fn csrf(&self) -> String {
-        self.cookies
-            .iter()
-            .find(|(n, _)| n == "startlink_csrf")
-            .map(|(_, v)| v.clone())
-            .unwrap()
+        self.form_token.clone().unwrap_or_else(|| {
+            self.cookies
+                .iter()
+                .find(|(n, _)| n == "startlink_csrf")
+                .map(|(_, v)| v.clone())
+                .unwrap()
+        })
     }
 
     pub async fn get(&mut self, path: &str) -> reqwest::Response {

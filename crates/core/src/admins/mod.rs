@@ -2,7 +2,9 @@
 //! hash, role) and API tokens (hashed secret, scopes).
 
 pub(crate) mod entity;
+mod manage;
 mod password;
+mod session;
 mod store;
 mod token;
 
@@ -11,7 +13,15 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use password::{CheckMemory, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password, PasswordError};
+pub use manage::{delete_admin, disable_admin, enable_admin, set_password};
+pub use password::{
+    CheckMemory, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, MIN_STRENGTH, Password, PasswordError,
+    secret_is_guessable,
+};
+pub use session::{
+    AdminSession, count_live_sessions, end_session, end_sessions_of, live_session, prune_sessions,
+    start_session,
+};
 pub use store::{
     Credentials, authenticate, authenticate_token, count_admins, create_admin, create_token,
     credentials, ensure_first_admin, find_admin, find_admin_by_id, list_admins, list_tokens,
@@ -54,23 +64,28 @@ impl fmt::Display for Role {
     }
 }
 
-/// An admin's login name: 1-64 characters of `A-Z a-z 0-9 _ . @ -`.
+/// An admin's login name: 1-64 letters, digits or `_ . @ -`, in NFC and
+/// through [`crate::text::identifier`] (no invisible or bidi characters).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Username(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("user name {0:?} is not valid: 1-64 characters of A-Z a-z 0-9 _ . @ -")]
-pub struct UsernameError(pub String);
+pub enum UsernameError {
+    #[error(transparent)]
+    Identifier(#[from] crate::text::IdentifierError),
+    #[error("user name {0:?} is not valid: 1-64 letters, digits or _ . @ -")]
+    Shape(String),
+}
 
 impl Username {
     pub fn parse(input: &str) -> Result<Self, UsernameError> {
-        let name = input.trim();
-        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '-');
-        if name.is_empty() || name.len() > 64 || !name.chars().all(allowed) {
-            return Err(UsernameError(input.to_owned()));
+        let name = crate::text::identifier("user name", input)?;
+        let allowed = |c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '@' | '-');
+        if name.chars().count() > 64 || !name.chars().all(allowed) {
+            return Err(UsernameError::Shape(input.to_owned()));
         }
-        Ok(Self(name.to_owned()))
+        Ok(Self(name))
     }
 
     pub fn as_str(&self) -> &str {
@@ -92,6 +107,8 @@ pub struct Admin {
     pub role: Role,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// Set while the admin may not log in.
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 impl Admin {
@@ -104,6 +121,7 @@ impl Admin {
             role,
             created_at: m.created_at,
             last_login_at: m.last_login_at,
+            disabled_at: m.disabled_at,
         })
     }
 }
@@ -113,6 +131,10 @@ impl Admin {
 pub enum AdminError {
     #[error("an admin called {0} exists already")]
     Exists(String),
+    #[error("there is no admin called {0}")]
+    NotFound(String),
+    #[error("{0} is the last enabled admin with the admin role; add or enable another first")]
+    LastAdmin(String),
     #[error("token name must be 1-128 characters without control characters")]
     TokenName,
     #[error(transparent)]
@@ -123,6 +145,8 @@ pub enum AdminError {
     Corrupt(String),
     #[error("database error")]
     Db(#[from] sea_orm::DbErr),
+    #[error("audit log: {0}")]
+    Audit(#[from] crate::audit::AuditError),
 }
 
 /// `len` random symbols of the link-key alphabet (6 bits each).
@@ -146,17 +170,34 @@ mod tests {
             Username::parse(" ali.k@shop ").unwrap().as_str(),
             "ali.k@shop"
         );
-        for bad in [
-            "",
-            "   ",
-            "a b",
-            "<script>",
-            "al\ni",
-            &"x".repeat(65),
-            "Oʻzbek",
-        ] {
+        assert_eq!(Username::parse("Oʻzbek").unwrap().as_str(), "Oʻzbek");
+        for bad in ["", "   ", "a b", "<script>", "al\ni", &"x".repeat(65)] {
             assert!(Username::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_user_name_with_an_invisible_or_bidi_character_is_refused() {
+        assert_eq!(Username::parse("Spring").unwrap().as_str(), "Spring");
+        for bad in [
+            "Spring\u{200B}",
+            "Spring\u{200F}",
+            "Spr\u{202E}ing",
+            "Spring\u{200E}",
+        ] {
+            assert!(
+                matches!(Username::parse(bad), Err(UsernameError::Identifier(_))),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn composed_and_decomposed_user_names_are_equal() {
+        assert_eq!(
+            Username::parse("Jose\u{0301}").unwrap(),
+            Username::parse("Jos\u{00E9}").unwrap()
+        );
     }
 
     #[test]

@@ -1,9 +1,12 @@
-//! Password rules and argon2id hashing.
+//! Password rules (length, a zxcvbn strength estimate, not the user name)
+//! and argon2id hashing.
 
 use std::fmt;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+
+use super::Username;
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -49,6 +52,55 @@ pub enum PasswordError {
     WellKnown,
     #[error("the password repeats one character; choose another")]
     OneCharacter,
+    #[error("the password contains the user name; choose one that does not")]
+    ContainsUsername,
+    /// zxcvbn's estimate is below [`MIN_STRENGTH`]; `hint` is its warning.
+    #[error(
+        "the password is too easy to guess{hint}; use a few unrelated words or a password manager"
+    )]
+    TooWeak { hint: String },
+}
+
+/// Least zxcvbn score (0-4) accepted: 3 is "safely unguessable" for an
+/// online attack and hard for an offline one (10^8-10^10 guesses).
+pub const MIN_STRENGTH: u8 = 3;
+
+/// Words that mark a configuration secret as a placeholder copied from an
+/// example (`your-256-bit-secret-change-me-please-now`), not a random value.
+const PLACEHOLDER_WORDS: [&str; 14] = [
+    "secret",
+    "change",
+    "your",
+    "example",
+    "placeholder",
+    "replace",
+    "default",
+    "password",
+    "please",
+    "sample",
+    "insert",
+    "dummy",
+    "testing",
+    "qwerty",
+];
+
+/// Least zxcvbn estimate of guesses (as log10) for a configuration secret:
+/// 10^16 is about 53 bits, above any phrase of words or pattern zxcvbn knows.
+/// (zxcvbn-rs caps its estimate at u64::MAX, about 10^19.3, which any random
+/// value of 20 or more characters reaches.)
+const MIN_SECRET_GUESSES_LOG10: f64 = 16.0;
+
+/// Whether a configuration secret (`JWT_SECRET`) looks chosen by a person or
+/// copied from an example rather than random: placeholder words, or a
+/// zxcvbn estimate below 10^16 guesses (repeats, sequences, keyboard walks).
+pub fn secret_is_guessable(secret: &str) -> bool {
+    let lower = secret.to_lowercase();
+    if PLACEHOLDER_WORDS.iter().any(|word| lower.contains(word)) {
+        return true;
+    }
+    // zxcvbn's cost grows with length; random secrets are judged on a prefix.
+    let prefix: String = secret.chars().take(64).collect();
+    zxcvbn::zxcvbn(&prefix, &[]).guesses_log10() < MIN_SECRET_GUESSES_LOG10
 }
 
 /// A password that passed the rules. Its text never appears in `Debug`.
@@ -56,7 +108,10 @@ pub enum PasswordError {
 pub struct Password(String);
 
 impl Password {
-    pub fn parse(input: &str) -> Result<Self, PasswordError> {
+    /// A password for `username`: long enough, not well known, not
+    /// containing the user name, and scoring at least [`MIN_STRENGTH`] in
+    /// zxcvbn with the user name as a known input.
+    pub fn parse(input: &str, username: &Username) -> Result<Self, PasswordError> {
         let chars = input.chars().count();
         if chars < MIN_PASSWORD_CHARS {
             return Err(PasswordError::TooShort);
@@ -76,6 +131,21 @@ impl Password {
             && distinct.all(|c| c == first)
         {
             return Err(PasswordError::OneCharacter);
+        }
+        // Names of one or two characters are inside too many good passwords;
+        // zxcvbn still weighs them as a known input.
+        let name = username.as_str().to_lowercase();
+        if name.chars().count() >= 3 && lower.contains(&name) {
+            return Err(PasswordError::ContainsUsername);
+        }
+        let estimate = zxcvbn::zxcvbn(input, &[username.as_str()]);
+        if u8::from(estimate.score()) < MIN_STRENGTH {
+            let hint = estimate
+                .feedback()
+                .and_then(|f| f.warning())
+                .map(|w| format!(" ({})", w.to_string().trim_end_matches('.').to_lowercase()))
+                .unwrap_or_default();
+            return Err(PasswordError::TooWeak { hint });
         }
         Ok(Self(input.to_owned()))
     }
@@ -112,9 +182,11 @@ pub(crate) fn hash(password: &Password) -> Result<String, argon2::password_hash:
         .to_string())
 }
 
-/// Whether `password` matches the PHC string `stored`. A malformed stored hash
-/// matches nothing. The comparison inside argon2 is constant-time.
+/// argon2's own check, allocating its memory: the reference the tests hold
+/// [`verify_in`] to.
+#[cfg(test)]
 pub(crate) fn verify(password: &str, stored: &str) -> bool {
+    use argon2::password_hash::PasswordVerifier as _;
     match PasswordHash::new(stored) {
         Ok(parsed) => hasher()
             .verify_password(password.as_bytes(), &parsed)
@@ -197,16 +269,47 @@ pub(crate) fn decoy_hash() -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn placeholder_and_patterned_secrets_are_guessable_and_random_ones_not() {
+        use super::secret_is_guessable;
+        for weak in [
+            "your-256-bit-secret-change-me-please-now",
+            "abcdefghabcdefghabcdefghabcdefgh",
+            "0123456789012345678901234567890123456789",
+            "qwertyuiopasdfghjklzxcvbnm123456",
+            "supersupersupersupersupersupersuper",
+        ] {
+            assert!(secret_is_guessable(weak), "{weak}");
+        }
+        for random in [
+            "k3X9pQ2vL7mN8rT4wZ6yB1cD5fG0hJ2s",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "pAE0YY/POyjr6JzcIrSguWM/GsWCaWfNpCn//IMoSMZRDfJjhJmRIkOcTS0rIqLy",
+        ] {
+            assert!(!secret_is_guessable(random), "{random}");
+        }
+    }
+
     use super::*;
+
+    fn user(name: &str) -> Username {
+        Username::parse(name).unwrap()
+    }
 
     #[test]
     fn checking_in_reused_memory_agrees_with_checking_afresh() {
-        let password = Password::parse("correct horse battery").unwrap();
+        let password = Password::parse("correct horse battery", &user("ali")).unwrap();
         let stored = hash(&password).unwrap();
         let mut memory = CheckMemory::new();
         for _ in 0..2 {
+            for attempt in ["correct horse battery", "correct horse batterY", ""] {
+                assert_eq!(
+                    verify_in(attempt, &stored, &mut memory),
+                    verify(attempt, &stored),
+                    "{attempt}"
+                );
+            }
             assert!(verify_in("correct horse battery", &stored, &mut memory));
-            assert!(!verify_in("correct horse batterY", &stored, &mut memory));
         }
         assert!(!verify_in(
             "correct horse battery",
@@ -229,24 +332,86 @@ mod tests {
             ("qwertyuiop123", PasswordError::WellKnown),
             ("aaaaaaaaaaaaaaaa", PasswordError::OneCharacter),
         ] {
-            assert_eq!(Password::parse(input).unwrap_err(), expected, "{input:?}");
+            assert_eq!(
+                Password::parse(input, &user("ali")).unwrap_err(),
+                expected,
+                "{input:?}"
+            );
         }
         assert_eq!(
-            Password::parse(&"x1".repeat(200)).unwrap_err(),
+            Password::parse(&"x1".repeat(200), &user("ali")).unwrap_err(),
             PasswordError::TooLong
         );
     }
 
     #[test]
-    fn a_twelve_character_password_of_ones_own_is_accepted() {
-        for good in ["correct horse", "Oʻzbekiston2026", "12 chars ok!"] {
-            assert!(Password::parse(good).is_ok(), "{good:?}");
+    fn guessable_passwords_of_twelve_characters_are_refused() {
+        for input in [
+            "qwertyuiop12",
+            "P@ssw0rd1234",
+            "abcdefghijkl",
+            "zaqxswcdevfr",
+        ] {
+            assert!(
+                matches!(
+                    Password::parse(input, &user("ali")),
+                    Err(PasswordError::TooWeak { .. })
+                ),
+                "{input:?}: {:?}",
+                Password::parse(input, &user("ali")).map(|_| ())
+            );
+        }
+    }
+
+    #[test]
+    fn a_password_containing_the_user_name_is_refused() {
+        for (name, input) in [
+            ("dilnoza.karimova", "dilnoza.karimova"),
+            ("dilnoza", "Dilnoza-2026-shop!x"),
+            ("Shopkeeper", "my shopkeeper secret 9"),
+        ] {
+            assert_eq!(
+                Password::parse(input, &user(name)).unwrap_err(),
+                PasswordError::ContainsUsername,
+                "{name:?} / {input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_refusal_says_why() {
+        let error = Password::parse("qwertyuiop12", &user("ali")).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.starts_with("the password is too easy to guess"),
+            "{text}"
+        );
+        assert_eq!(
+            Password::parse("ali-ali-ali-ali-1", &user("ali"))
+                .unwrap_err()
+                .to_string(),
+            "the password contains the user name; choose one that does not"
+        );
+    }
+
+    #[test]
+    fn a_strong_password_of_ones_own_is_accepted() {
+        for good in [
+            "correct horse battery staple",
+            "Oʻzbekiston-tog'lari-2026!",
+            "vivid otter ledger 73",
+        ] {
+            assert!(
+                Password::parse(good, &user("ali")).is_ok(),
+                "{good:?}: {:?}",
+                Password::parse(good, &user("ali")).map(|_| ())
+            );
         }
     }
 
     #[test]
     fn a_hash_is_argon2id_and_verifies_only_the_same_password() {
-        let password = Password::parse("correct horse battery").unwrap();
+        let password = Password::parse("correct horse battery", &user("ali")).unwrap();
         let stored = hash(&password).unwrap();
         assert!(stored.starts_with("$argon2id$v=19$"), "{stored}");
         assert!(verify("correct horse battery", &stored));
@@ -262,7 +427,7 @@ mod tests {
     #[test]
     fn generated_passwords_pass_the_rules_and_differ() {
         let a = Password::generate();
-        assert!(Password::parse(a.expose()).is_ok());
+        assert!(Password::parse(a.expose(), &user("ali")).is_ok());
         assert_ne!(a.expose(), Password::generate().expose());
         assert_eq!(format!("{a:?}"), "Password(***)");
     }

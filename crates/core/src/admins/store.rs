@@ -29,6 +29,7 @@ pub async fn create_admin<C: ConnectionTrait>(
         role: Set(role.as_str().to_owned()),
         created_at: Set(now),
         last_login_at: Set(None),
+        disabled_at: Set(None),
         ..Default::default()
     };
     match admin::Entity::insert(row).exec(db).await {
@@ -70,11 +71,17 @@ pub async fn find_admin<C: ConnectionTrait>(
     username: &str,
 ) -> Result<Option<Admin>, AdminError> {
     admin::Entity::find()
-        .filter(admin::Column::Username.eq(username))
+        .filter(admin::Column::Username.eq(lookup_name(username)))
         .one(db)
         .await?
         .map(Admin::from_model)
         .transpose()
+}
+
+/// A typed user name as stored (NFC, trimmed); text that is no user name is
+/// looked up as it is and matches nothing.
+fn lookup_name(input: &str) -> String {
+    Username::parse(input).map_or_else(|_| input.to_owned(), |name| name.as_str().to_owned())
 }
 
 pub async fn find_admin_by_id<C: ConnectionTrait>(
@@ -127,25 +134,20 @@ impl std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    /// The admin, when `password` is right. An unknown user name is checked
-    /// against a decoy hash, so both failures take the same time. CPU-bound.
+    /// The admin, when `password` is right and the admin is not disabled.
+    /// An unknown user name is checked against a decoy hash, so both failures
+    /// take the same time. CPU-bound.
     pub fn verify(self, password: &str) -> Option<Admin> {
-        match self.0 {
-            Some((row, hash)) if password::verify(password, &hash) => Admin::from_model(row).ok(),
-            Some(_) => None,
-            None => {
-                let _ = password::verify(password, password::decoy_hash());
-                None
-            }
-        }
+        self.verify_in(password, &mut password::CheckMemory::new())
     }
-}
 
-impl Credentials {
-    /// [`Credentials::verify`] in argon2 memory the caller keeps and reuses.
+    /// [`Credentials::verify`] in argon2 memory the caller keeps and reuses
+    /// (the web server's password checkers).
     pub fn verify_in(self, password: &str, memory: &mut password::CheckMemory) -> Option<Admin> {
         match self.0 {
-            Some((row, hash)) if password::verify_in(password, &hash, memory) => {
+            Some((row, hash))
+                if password::verify_in(password, &hash, memory) && row.disabled_at.is_none() =>
+            {
                 Admin::from_model(row).ok()
             }
             Some(_) => None,
@@ -163,7 +165,7 @@ pub async fn credentials<C: ConnectionTrait>(
     username: &str,
 ) -> Result<Credentials, AdminError> {
     let row = admin::Entity::find()
-        .filter(admin::Column::Username.eq(username))
+        .filter(admin::Column::Username.eq(lookup_name(username)))
         .one(db)
         .await?;
     Ok(Credentials(row.map(|row| {

@@ -35,16 +35,26 @@ impl From<entity::Model> for Campaign {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("campaign name must be 1-128 characters without control characters")]
-pub struct CampaignNameError;
+pub enum CampaignNameError {
+    #[error(transparent)]
+    Identifier(#[from] crate::text::IdentifierError),
+    #[error("campaign name is longer than {MAX_NAME} characters")]
+    TooLong,
+}
 
-/// Validates a campaign name: trimmed, 1-128 characters, no control characters.
+/// Longest campaign name, in characters.
+pub const MAX_NAME: usize = 128;
+
+/// Validates a campaign name, which identifies the campaign: trimmed, in NFC,
+/// 1-128 characters, no control, invisible or text-direction characters
+/// (`crate::text::identifier`), so `Spring` and `Spring` + a zero-width space
+/// cannot be two campaigns.
 pub fn parse_name(input: &str) -> Result<String, CampaignNameError> {
-    let name = input.trim();
-    if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
-        return Err(CampaignNameError);
+    let name = crate::text::identifier("campaign name", input)?;
+    if name.chars().count() > MAX_NAME {
+        return Err(CampaignNameError::TooLong);
     }
-    Ok(name.to_owned())
+    Ok(name)
 }
 
 #[cfg(test)]
@@ -58,5 +68,23 @@ mod tests {
         for bad in ["", "   ", "a\nb", &"x".repeat(129)] {
             assert!(parse_name(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn lookalike_campaign_names_are_one_name_or_refused() {
+        assert_eq!(parse_name("Spring").unwrap(), "Spring");
+        for hidden in [
+            "Spring\u{200B}",
+            "Spring\u{200F}",
+            "\u{202E}Spring",
+            "Spr\u{2060}ing",
+        ] {
+            let error = parse_name(hidden).unwrap_err().to_string();
+            assert!(error.contains("campaign name"), "{hidden:?}: {error}");
+        }
+        assert_eq!(
+            parse_name("Jose\u{0301}").unwrap(),
+            parse_name("Jos\u{00E9}").unwrap()
+        );
     }
 }

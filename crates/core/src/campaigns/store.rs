@@ -33,10 +33,13 @@ pub async fn ensure<C: ConnectionTrait>(
         .ok_or_else(|| DbErr::RecordNotFound(format!("campaign {name:?} vanished after insert")))
 }
 
+/// The campaign named `name`, compared as stored: trimmed and in NFC.
 pub async fn find_by_name<C: ConnectionTrait>(
     db: &C,
     name: &str,
 ) -> Result<Option<Campaign>, DbErr> {
+    use unicode_normalization::UnicodeNormalization as _;
+    let name: String = name.trim().nfc().collect();
     Ok(Entity::find()
         .filter(Column::Name.eq(name))
         .one(db)

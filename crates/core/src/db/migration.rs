@@ -10,6 +10,9 @@ use super::m0004_opens_hourly::M0004OpensHourly;
 use super::m0005_report_runs::M0005ReportRuns;
 use super::m0006_user_sets::M0006UserSets;
 use super::m0007_covering_indexes::M0007CoveringIndexes;
+use super::m0008_bot_updates::M0008BotUpdates;
+use super::m0009_admin_sessions::M0009AdminSessions;
+use super::m0010_audit_log::M0010AuditLog;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -25,6 +28,9 @@ impl MigratorTrait for Migrator {
             Box::new(M0005ReportRuns),
             Box::new(M0006UserSets),
             Box::new(M0007CoveringIndexes),
+            Box::new(M0008BotUpdates),
+            Box::new(M0009AdminSessions),
+            Box::new(M0010AuditLog),
         ]
     }
 }

@@ -6,6 +6,9 @@ mod m0004_opens_hourly;
 mod m0005_report_runs;
 mod m0006_user_sets;
 mod m0007_covering_indexes;
+mod m0008_bot_updates;
+mod m0009_admin_sessions;
+mod m0010_audit_log;
 mod migration;
 
 use std::time::Duration;

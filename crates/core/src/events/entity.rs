@@ -12,8 +12,8 @@ pub struct Model {
     pub outcome: String,
     pub payload: Option<String>,
     pub new_user: bool,
-    /// The Telegram update this open came from; unique, so a redelivered update
-    /// is recorded once.
+    /// No longer written (m0008): an event names its Telegram update through
+    /// `bot_updates.event_id`, since update ids alone are not unique.
     pub update_id: Option<i64>,
     pub at: DateTimeUtc,
 }

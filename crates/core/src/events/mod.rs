@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use scan::{EventRow, scan};
-pub use store::{EventFilter, NewEvent, count_by_outcome, find_by_update, list, record};
+pub use store::{EventFilter, NewEvent, count_by_outcome, find, list, record};
 
 /// What opening a link came to. Stored in `link_events.outcome` as the snake_case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -83,7 +83,6 @@ pub struct Event {
     /// The raw payload, kept for opens that matched no link.
     pub payload: Option<String>,
     pub new_user: bool,
-    pub update_id: Option<i64>,
     pub at: DateTime<Utc>,
 }
 
@@ -98,7 +97,6 @@ impl Event {
             outcome: Outcome::parse(&m.outcome).unwrap_or(Outcome::Invalid),
             payload: m.payload,
             new_user: m.new_user,
-            update_id: m.update_id,
             at: m.at,
         }
     }

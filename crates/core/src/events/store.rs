@@ -1,7 +1,6 @@
 //! SQL for `link_events`.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -25,15 +24,12 @@ pub struct NewEvent<'a> {
     /// The raw payload, for opens that matched no link.
     pub payload: Option<&'a str>,
     pub new_user: bool,
-    /// The Telegram update it came from, when there is one.
-    pub update_id: Option<i64>,
     pub at: DateTime<Utc>,
 }
 
 /// Appends one event and counts it in `opens_hourly` (call it in a
-/// transaction, so both or neither are written). Returns `false`, recording
-/// nothing, when an event for the same Telegram update exists already.
-pub async fn record<C: ConnectionTrait>(db: &C, event: NewEvent<'_>) -> Result<bool, DbErr> {
+/// transaction, so both or neither are written); returns the event's id.
+pub async fn record<C: ConnectionTrait>(db: &C, event: NewEvent<'_>) -> Result<i64, DbErr> {
     let payload = event
         .payload
         .map(|p| p.chars().take(MAX_STORED_PAYLOAD).collect::<String>());
@@ -43,38 +39,28 @@ pub async fn record<C: ConnectionTrait>(db: &C, event: NewEvent<'_>) -> Result<b
         outcome: Set(event.outcome.as_str().to_owned()),
         payload: Set(payload),
         new_user: Set(event.new_user),
-        update_id: Set(event.update_id),
+        // Events name their Telegram update through `bot_updates.event_id`;
+        // this column (unique, m0001) is kept for old rows only.
+        update_id: Set(None),
         at: Set(event.at),
         ..Default::default()
     };
-    let inserted = Entity::insert(row)
-        .on_conflict(OnConflict::column(Column::UpdateId).do_nothing().to_owned())
-        .exec_without_returning(db)
-        .await?;
-    if inserted == 1 {
-        rollup::count_event(
-            db,
-            event.at,
-            event.link,
-            event.outcome,
-            event.user.get(),
-            event.new_user,
-        )
-        .await?;
-    }
-    Ok(inserted == 1)
+    let id = Entity::insert(row).exec(db).await?.last_insert_id;
+    rollup::count_event(
+        db,
+        event.at,
+        event.link,
+        event.outcome,
+        event.user.get(),
+        event.new_user,
+    )
+    .await?;
+    Ok(id)
 }
 
-/// The event recorded for a Telegram update, if any.
-pub async fn find_by_update<C: ConnectionTrait>(
-    db: &C,
-    update_id: i64,
-) -> Result<Option<Event>, DbErr> {
-    Ok(Entity::find()
-        .filter(Column::UpdateId.eq(update_id))
-        .one(db)
-        .await?
-        .map(Event::from_model))
+/// One event by id.
+pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Event>, DbErr> {
+    Ok(Entity::find_by_id(id).one(db).await?.map(Event::from_model))
 }
 
 /// Which events to list; newest first.

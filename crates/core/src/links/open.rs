@@ -12,6 +12,7 @@ use super::payload::StartPayload;
 use super::{Link, LinkError, LinkKind, store};
 use crate::analytics::rollup::LinkFacts;
 use crate::events::{self, NewEvent, Outcome};
+use crate::inbox::{self, UpdateRef};
 use crate::users::{self, Attribution, TgProfile, TgUserId};
 use crate::{campaigns, time};
 
@@ -50,19 +51,25 @@ where
     open_update(db, payload, user, at, None).await
 }
 
-/// [`open`] for a Telegram update: the same update delivered again (a webhook
-/// retry, a restart before the offset was confirmed) is counted once and
-/// answered as the first time.
+/// [`open`] for a Telegram update stored in the bot's inbox: handling the same
+/// stored update again (after a crash, or by a second process) records
+/// nothing and answers as the first time — from that update's own event,
+/// which is always this user's.
 pub async fn open_update<C>(
     db: &C,
     payload: &str,
     user: &TgProfile,
     at: DateTime<Utc>,
-    update_id: Option<i64>,
+    update: Option<UpdateRef>,
 ) -> Result<Opened, LinkError>
 where
     C: ConnectionTrait + TransactionTrait,
 {
+    if let Some(update) = update
+        && let Some(first) = inbox::event_of(db, update).await?
+    {
+        return replay(db, user, first).await;
+    }
     let at = time::truncate(at);
     let parsed = StartPayload::parse(payload);
     // Read outside the transaction: SQLite transactions must start with a write
@@ -108,12 +115,18 @@ where
         outcome,
         payload: model.is_none().then_some(payload),
         new_user: touched.is_new,
-        update_id,
         at,
     };
-    if !events::record(&txn, event).await? {
+    let event_id = events::record(&txn, event).await?;
+    if let Some(update) = update
+        && !inbox::attach_event(&txn, update, event_id).await?
+    {
+        // Another handling of this update committed first: keep nothing of ours.
         txn.rollback().await?;
-        return replay(db, update_id).await;
+        let first = inbox::event_of(db, update)
+            .await?
+            .ok_or_else(|| LinkError::Corrupt(format!("update {} lost its event", update.id())))?;
+        return replay(db, user, first).await;
     }
     txn.commit().await?;
     Ok(Opened {
@@ -137,22 +150,26 @@ async fn with_campaign<C: ConnectionTrait>(
     Link::from_model(m, campaign).map(Some)
 }
 
-/// The answer first given to `update_id`, whose event exists.
-async fn replay<C: ConnectionTrait>(db: &C, update_id: Option<i64>) -> Result<Opened, LinkError> {
-    let first = match update_id {
-        Some(id) => events::find_by_update(db, id).await?,
-        None => None,
-    };
-    let first =
-        first.ok_or_else(|| LinkError::Corrupt(format!("no event for update {update_id:?}")))?;
+/// The answer first given to an update, from the event it caused. The event
+/// must be `user`'s: an answer never crosses to another user.
+async fn replay<C: ConnectionTrait>(
+    db: &C,
+    user: &TgProfile,
+    event_id: i64,
+) -> Result<Opened, LinkError> {
+    let first = events::find(db, event_id)
+        .await?
+        .ok_or_else(|| LinkError::Corrupt(format!("event {event_id} is missing")))?;
+    if first.tg_user_id != user.id.get() {
+        return Err(LinkError::Corrupt(format!(
+            "event {event_id} belongs to another user than the update's"
+        )));
+    }
     let model = match first.link_id {
         Some(id) => store::model_by_id(db, id).await?,
         None => None,
     };
-    let lang = match TgUserId::new(first.tg_user_id) {
-        Ok(id) => users::find(db, id).await?.and_then(|u| u.lang),
-        Err(_) => None,
-    };
+    let lang = users::find(db, user.id).await?.and_then(|u| u.lang);
     Ok(Opened {
         outcome: first.outcome,
         link: with_campaign(db, model).await?,

@@ -201,11 +201,14 @@ async fn workload(db: &DatabaseConnection) -> Vec<Opened> {
                     _ => rng.pick(&created).key.as_str().to_owned(),
                 };
                 update_id += 1;
-                let result = links::open_update(db, &payload, &user(u), at, Some(update_id))
+                let update =
+                    crate::helpers::stored_update(db, update_id, u, &format!("/start {payload}"))
+                        .await;
+                let result = links::open_update(db, &payload, &user(u), at, Some(update))
                     .await
                     .unwrap();
                 if rng.chance(5) {
-                    let again = links::open_update(db, &payload, &user(u), at, Some(update_id))
+                    let again = links::open_update(db, &payload, &user(u), at, Some(update))
                         .await
                         .unwrap();
                     assert!(again.duplicate, "a redelivered update is not counted again");
@@ -826,7 +829,15 @@ async fn hourly_counts_equal_a_recount_under_concurrent_opens(db: &DatabaseConne
         ];
         tasks.push(tokio::spawn(async move {
             for (i, key) in keys.iter().enumerate() {
-                let update = Some(u * 10 + i as i64);
+                let update = Some(
+                    crate::helpers::stored_update(
+                        &db,
+                        u * 10 + i as i64,
+                        u,
+                        &format!("/start {key}"),
+                    )
+                    .await,
+                );
                 links::open_update(&db, key, &user(u), at, update)
                     .await
                     .unwrap();

@@ -5,7 +5,9 @@
 
 mod admins;
 mod analytics;
+mod audit;
 mod demo;
 mod helpers;
+mod inbox;
 mod reports;
 mod storage;

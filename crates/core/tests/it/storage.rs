@@ -14,7 +14,7 @@ use startlink_core::links::{
 use startlink_core::time;
 use startlink_core::users::{self, TgProfile, TgUserId};
 
-use crate::helpers::user;
+use crate::helpers::{stored_update, user};
 
 macro_rules! storage_suite {
     ($($name:ident),* $(,)?) => {
@@ -60,7 +60,41 @@ storage_suite!(
     a_redelivered_update_is_counted_once_and_answered_the_same,
     opens_by_day_uses_the_time_zones_day_boundaries,
     a_chosen_language_comes_back_with_every_open,
+    lookalike_campaign_names_are_one_campaign_or_refused,
 );
+
+async fn lookalike_campaign_names_are_one_campaign_or_refused(db: &DatabaseConnection) {
+    let now = time::now();
+    let with_campaign = |name: &str| NewLink {
+        kind: Some(LinkKind::Campaign),
+        campaign: Some(name.to_owned()),
+        ..Default::default()
+    };
+    let spring = links::create(db, with_campaign("Spring"), now)
+        .await
+        .unwrap();
+    for hidden in ["Spring\u{200B}", "Spring\u{200F}", "\u{202E}Spring"] {
+        let refused = links::create(db, with_campaign(hidden), now).await;
+        assert!(
+            matches!(&refused, Err(LinkError::Invalid { field, .. }) if *field == "campaign"),
+            "{hidden:?}: {refused:?}"
+        );
+    }
+    let composed = links::create(db, with_campaign("Jos\u{00E9}"), now)
+        .await
+        .unwrap();
+    let decomposed = links::create(db, with_campaign("Jose\u{0301}"), now)
+        .await
+        .unwrap();
+    assert_eq!(composed.campaign, decomposed.campaign);
+    assert_eq!(composed.campaign.as_deref(), Some("Jos\u{00E9}"));
+    let found = startlink_core::campaigns::find_by_name(db, "Jose\u{0301}")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.name, "Jos\u{00E9}");
+    assert_eq!(spring.campaign.as_deref(), Some("Spring"));
+}
 
 fn order(product: i64, order: i64) -> NewLink {
     NewLink {
@@ -553,7 +587,10 @@ async fn hostile_strings_are_stored_and_returned_byte_exact(db: &DatabaseConnect
         let new = NewLink {
             title: Some((*text).into()),
             welcome_text: Some(format!("{text}{text}")),
-            campaign: Some(format!("c{i} {}", text.replace(['\n', '\t'], " "))),
+            campaign: Some(format!(
+                "c{i} {}",
+                text.replace(['\n', '\t', '\u{202e}'], " ")
+            )),
             utm_source: Some((*text).into()),
             attrs: Some(serde_json::json!({ "note": text })),
             ..order(i as i64, i as i64)
@@ -920,25 +957,28 @@ async fn migrations_run_once(db: &DatabaseConnection) {
 async fn a_redelivered_update_is_counted_once_and_answered_the_same(db: &DatabaseConnection) {
     let now = time::now();
     let link = links::create(db, order(10, 10), now).await.unwrap();
-    let first = links::open_update(db, link.key.as_str(), &user(1), now, Some(555))
+    let update = stored_update(db, 555, 1, &format!("/start {}", link.key.as_str())).await;
+    let first = links::open_update(db, link.key.as_str(), &user(1), now, Some(update))
         .await
         .unwrap();
     assert_eq!((first.outcome, first.duplicate), (Outcome::Redeemed, false));
-    // The same update again, even from another user id (a bug upstream), changes nothing.
-    for id in [1, 2] {
-        let again = links::open_update(db, link.key.as_str(), &user(id), now, Some(555))
-            .await
-            .unwrap();
-        assert_eq!((again.outcome, again.duplicate), (Outcome::Redeemed, true));
-        assert_eq!(again.link.unwrap().order_log_id, Some(10));
-    }
-    // Concurrent redeliveries of one update: still one event.
+    let again = links::open_update(db, link.key.as_str(), &user(1), now, Some(update))
+        .await
+        .unwrap();
+    assert_eq!((again.outcome, again.duplicate), (Outcome::Redeemed, true));
+    assert_eq!(again.link.unwrap().order_log_id, Some(10));
+    // Handled for someone else (a bug upstream), the update's answer is refused,
+    // never shown to him.
+    let crossed = links::open_update(db, link.key.as_str(), &user(2), now, Some(update)).await;
+    assert!(matches!(crossed, Err(LinkError::Corrupt(_))), "{crossed:?}");
+    // Concurrent handlings of one stored update: still one event.
+    let update = stored_update(db, 777, 3, &format!("/start {}", link.key.as_str())).await;
     let tasks: Vec<_> = (0..10)
         .map(|_| {
             let db = db.clone();
             let key = link.key.clone();
             tokio::spawn(async move {
-                links::open_update(&db, key.as_str(), &user(3), time::now(), Some(777))
+                links::open_update(&db, key.as_str(), &user(3), time::now(), Some(update))
                     .await
                     .unwrap()
             })
@@ -946,7 +986,9 @@ async fn a_redelivered_update_is_counted_once_and_answered_the_same(db: &Databas
         .collect();
     let mut originals = 0;
     for task in tasks {
-        if !task.await.unwrap().duplicate {
+        let opened = task.await.unwrap();
+        assert_eq!(opened.outcome, Outcome::AlreadyUsed);
+        if !opened.duplicate {
             originals += 1;
         }
     }
@@ -958,7 +1000,7 @@ async fn a_redelivered_update_is_counted_once_and_answered_the_same(db: &Databas
             .await
             .unwrap()
             .is_none(),
-        "nothing of a duplicate is kept"
+        "nothing of a refused handling is kept"
     );
 }
 

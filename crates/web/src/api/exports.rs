@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use startlink_core::audit::{Action, Entry};
 use startlink_core::{campaigns, time};
 use startlink_export::{
     Dataset, ExportError, ExportFilter, ExportRequest, Format, Lang, RawFilter,
@@ -21,9 +22,10 @@ use startlink_export::{
 use tokio::sync::mpsc;
 use utoipa::IntoParams;
 
+use super::audit::note;
 use crate::auth::{Authorized, ExportsRead};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Path, Query};
+use crate::extract::{ClientIp, Path, Query};
 use crate::state::AppState;
 
 /// Bytes handed to the client per chunk.
@@ -216,11 +218,23 @@ pub(crate) fn stream(state: &AppState, request: ExportRequest) -> Response {
     ),
 )]
 pub async fn export(
-    _: Authorized<ExportsRead>,
+    Authorized { principal, .. }: Authorized<ExportsRead>,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(file): Path<String>,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
     let request = request(&state, &file, &query).await?;
+    note(&state, &principal.actor(ip), audit_entry(&file, &query)).await;
     Ok(stream(&state, request))
+}
+
+/// The audit entry of a download: the file asked for and its filters.
+pub(crate) fn audit_entry(file: &str, query: &ExportQuery) -> Entry {
+    Entry::new(Action::ExportDownload)
+        .object("export", file)
+        .detail(serde_json::json!({
+            "from": query.from, "to": query.to, "campaign": query.campaign,
+            "creator": query.creator, "kind": query.kind, "status": query.status,
+        }))
 }

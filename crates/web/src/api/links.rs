@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
+use startlink_core::audit::{Action, Entry};
 use startlink_core::links::{
     self, ExpiryChange, Link, LinkBuilder, LinkFilter, LinkKind, LinkSort, LinkStatus, LinkUpdate,
     NewLink, UseLimit,
@@ -11,10 +12,11 @@ use startlink_core::links::{
 use startlink_core::time;
 use utoipa::{IntoParams, ToSchema};
 
+use super::audit::note;
 use super::{instant, link_key, paging};
 use crate::auth::{Authorized, LinksRead, LinksWrite};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Json, Path, Query};
+use crate::extract::{ClientIp, Json, Path, Query};
 use crate::state::AppState;
 
 /// A link, with the same field names as the CLI's JSON.
@@ -181,8 +183,9 @@ pub struct UpdateLink {
     ),
 )]
 pub async fn create(
-    _: Authorized<LinksWrite>,
+    Authorized { principal, .. }: Authorized<LinksWrite>,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<CreateLink>,
 ) -> Result<(StatusCode, Json<LinkOut>), ApiError> {
     let now = time::now();
@@ -219,6 +222,12 @@ pub async fn create(
         created_by: body.created_by,
     };
     let link = links::create(&state.db, new, now).await?;
+    note(
+        &state,
+        &principal.actor(ip),
+        Entry::link(Action::LinkCreate, &link),
+    )
+    .await;
     let builder = state.link_builder().await?;
     Ok((
         StatusCode::CREATED,
@@ -326,8 +335,9 @@ pub async fn get(
     ),
 )]
 pub async fn update(
-    _: Authorized<LinksWrite>,
+    Authorized { principal, .. }: Authorized<LinksWrite>,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(key): Path<String>,
     Json(body): Json<UpdateLink>,
 ) -> Result<Json<LinkOut>, ApiError> {
@@ -348,7 +358,17 @@ pub async fn update(
         expiry,
         max_uses: body.max_uses,
     };
+    let detail = serde_json::json!({
+        "title": change.title.is_some(),
+        "welcome_text": change.welcome_text.is_some(),
+        "expiry": change.expiry.is_some(),
+        "max_uses": change.max_uses.is_some(),
+    });
     let link = links::update(&state.db, &key, change, now).await?;
+    let entry = Entry::new(Action::LinkUpdate)
+        .object("link", &link.key)
+        .detail(serde_json::json!({ "changed": detail }));
+    note(&state, &principal.actor(ip), entry).await;
     let builder = state.link_builder().await?;
     Ok(Json(LinkOut::new(link, builder.as_ref(), now)))
 }
@@ -361,13 +381,20 @@ pub async fn update(
     responses((status = 200, body = LinkOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
 )]
 pub async fn revoke(
-    _: Authorized<LinksWrite>,
+    Authorized { principal, .. }: Authorized<LinksWrite>,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(key): Path<String>,
 ) -> Result<Json<LinkOut>, ApiError> {
     let now = time::now();
     let key = link_key(&key)?;
     let revoked = links::revoke(&state.db, &key, now).await?;
+    note(
+        &state,
+        &principal.actor(ip),
+        Entry::new(Action::LinkRevoke).object("link", &key),
+    )
+    .await;
     let builder = state.link_builder().await?;
     Ok(Json(LinkOut::new(revoked.link, builder.as_ref(), now)))
 }

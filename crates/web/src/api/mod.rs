@@ -1,6 +1,8 @@
 //! REST handlers under `/api/v1`: each parses its input, calls one domain
 //! function in `startlink_core`, and shapes the answer.
 
+pub mod admins;
+pub mod audit;
 pub mod campaigns;
 pub mod events;
 pub mod exports;
@@ -9,6 +11,7 @@ pub mod metrics;
 pub mod qr;
 pub mod reports;
 pub mod stats;
+pub mod tokens;
 pub mod users;
 
 use chrono::{DateTime, Utc};

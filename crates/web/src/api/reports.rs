@@ -7,13 +7,15 @@ use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use serde::Deserialize;
 use startlink_core::analytics::parse_bound;
+use startlink_core::audit::{Action, Entry};
 use startlink_core::time;
 use startlink_report::{Lang, ReportError, ReportRequest};
 use utoipa::IntoParams;
 
+use super::audit::note;
 use crate::auth::{Authorized, ExportsRead};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::Query;
+use crate::extract::{ClientIp, Query};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -98,9 +100,19 @@ pub(crate) async fn render(state: &AppState, query: &ReportQuery) -> Result<Resp
     ),
 )]
 pub async fn summary_pdf(
-    _: Authorized<ExportsRead>,
+    Authorized { principal, .. }: Authorized<ExportsRead>,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    render(&state, &query).await
+    let response = render(&state, &query).await?;
+    note(&state, &principal.actor(ip), audit_entry(&query)).await;
+    Ok(response)
+}
+
+/// The audit entry of a downloaded report: its period and language.
+pub(crate) fn audit_entry(query: &ReportQuery) -> Entry {
+    Entry::new(Action::ReportDownload)
+        .object("report", "summary.pdf")
+        .detail(serde_json::json!({ "from": query.from, "to": query.to, "lang": query.lang }))
 }

@@ -1,15 +1,18 @@
-//! `POST /api/v1/auth/login` and `GET /api/v1/auth/me`.
+//! `POST /api/v1/auth/login`, `POST /api/v1/auth/logout` and `GET /api/v1/auth/me`.
 
 use std::time::Instant;
 
 use axum::extract::{FromRequest, Request, State};
+use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use serde::{Deserialize, Serialize};
-use startlink_core::admins;
+use startlink_core::admins::{self, Admin};
+use startlink_core::audit::{Action, Actor, ActorKind, Entry};
 use startlink_core::time;
 use utoipa::ToSchema;
 
 use super::{Authenticated, Principal, jwt, throttle};
+use crate::api::audit::note;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ClientIp, Json};
 use crate::state::AppState;
@@ -107,6 +110,7 @@ pub async fn attempt(
         Ok(Some(admin)) => admin,
         Ok(None) => {
             tracing::warn!(ip = ?ip, "failed login");
+            note_failed_login(state, ip, username).await;
             return Err(ApiError::BadLogin);
         }
         Err(error) => {
@@ -117,16 +121,21 @@ pub async fn attempt(
     state.throttle.succeeded(&reservation);
     let now = time::now();
     admins::record_login(&state.db, &mut admin, now).await?;
+    let session =
+        admins::start_session(&state.db, &admin, now, state.config.access_token_ttl).await?;
     let issued_at = u64::try_from(now.timestamp()).unwrap_or_default();
     let access_token = jwt::issue(
         &state.config.jwt_secret,
         admin.id,
         &admin.username,
+        &session.id,
         issued_at,
         state.config.access_token_ttl,
     )
     .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("signing a JWT")))?;
     tracing::info!(admin = %admin.username, "login");
+    let entry = Entry::new(Action::Login).object("admin", &admin.username);
+    note(state, &Actor::admin(&admin).from_address(ip), entry).await;
     Ok(access_token)
 }
 
@@ -145,6 +154,54 @@ async fn check_password(
             message: "the server is busy checking passwords; try again shortly",
             retry_after_secs: 1,
         })
+}
+
+/// A refused login in the audit log, under the name that was typed (cut to
+/// 64 characters: it is whatever the client sent).
+async fn note_failed_login(state: &AppState, ip: Option<std::net::IpAddr>, username: &str) {
+    let typed: String = username.trim().chars().take(64).collect();
+    let actor = Actor::new(ActorKind::Admin, None, &typed).from_address(ip);
+    note(state, &actor, Entry::new(Action::LoginFailed)).await;
+}
+
+/// End the session of this access token at once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The session has ended; its access token no longer works"),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "API tokens are revoked, not logged out", body = ErrorBody),
+    ),
+)]
+pub async fn logout(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Authenticated(principal): Authenticated,
+) -> Result<StatusCode, ApiError> {
+    let Principal::Admin { admin, session_id } = &principal else {
+        return Err(ApiError::invalid(
+            "API tokens are revoked (startlink token revoke), not logged out",
+        ));
+    };
+    end_session(&state, admin, session_id, ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends one session and records the logout; the panel's logout calls it too.
+pub async fn end_session(
+    state: &AppState,
+    admin: &Admin,
+    session_id: &str,
+    ip: Option<std::net::IpAddr>,
+) -> Result<(), ApiError> {
+    if admins::end_session(&state.db, session_id, time::now()).await? {
+        let entry = Entry::new(Action::Logout).object("admin", &admin.username);
+        note(state, &Actor::admin(admin).from_address(ip), entry).await;
+    }
+    Ok(())
 }
 
 /// Who the credentials belong to.
@@ -180,7 +237,7 @@ pub async fn me(Authenticated(principal): Authenticated) -> Json<Me> {
             .collect()
     };
     Json(match &principal {
-        Principal::Admin(admin) => Me {
+        Principal::Admin { admin, .. } => Me {
             kind: "admin",
             name: admin.username.clone(),
             role: Some(admin.role.as_str().to_owned()),

@@ -12,6 +12,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use startlink_core::admins::{self, Admin, ApiToken, Scope, TOKEN_PREFIX};
+use startlink_core::audit::Actor;
 use startlink_core::time;
 
 pub use password_checks::PasswordChecks;
@@ -23,17 +24,30 @@ use crate::state::AppState;
 /// An authenticated caller.
 #[derive(Debug, Clone)]
 pub enum Principal {
-    Admin(Admin),
+    /// An admin, through the live session its access token names.
+    Admin {
+        admin: Admin,
+        session_id: String,
+    },
     Token(ApiToken),
 }
 
 impl Principal {
+    /// Who this is, for the audit log, coming from `address`.
+    pub fn actor(&self, address: Option<std::net::IpAddr>) -> Actor {
+        match self {
+            Self::Admin { admin, .. } => Actor::admin(admin),
+            Self::Token(token) => Actor::token(token),
+        }
+        .from_address(address)
+    }
+
     /// Admins may read everything; only the `admin` role writes. Tokens may do
     /// exactly what their scopes say.
     pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
         match self {
-            Self::Admin(admin) if scope.is_read() || admin.role.can_write() => Ok(()),
-            Self::Admin(admin) => Err(ApiError::Forbidden(format!(
+            Self::Admin { admin, .. } if scope.is_read() || admin.role.can_write() => Ok(()),
+            Self::Admin { admin, .. } => Err(ApiError::Forbidden(format!(
                 "the {} role is read-only",
                 admin.role
             ))),
@@ -61,17 +75,26 @@ impl Principal {
                 .map(Self::Token)
                 .ok_or(ApiError::Unauthorized);
         }
-        admin_from_jwt(state, credential).await.map(Self::Admin)
+        let (admin, session_id) = admin_from_jwt(state, credential).await?;
+        Ok(Self::Admin { admin, session_id })
     }
 }
 
-/// The admin a JWT names. Looked up on every request, so a removed admin or a
-/// changed role takes effect at once rather than when the token expires.
-pub async fn admin_from_jwt(state: &AppState, token: &str) -> Result<Admin, ApiError> {
-    let admin_id = jwt::verify(&state.config.jwt_secret, token).ok_or(ApiError::Unauthorized)?;
-    admins::find_admin_by_id(&state.db, admin_id)
-        .await?
-        .ok_or(ApiError::Unauthorized)
+/// The admin a JWT names and its session id, when that session is live.
+/// Looked up on every request, so a logout, a password change, a disabled or
+/// removed admin or a changed role takes effect at once rather than when the
+/// token expires.
+pub async fn admin_from_jwt(state: &AppState, token: &str) -> Result<(Admin, String), ApiError> {
+    let verified = jwt::verify(&state.config.jwt_secret, token).ok_or(ApiError::Unauthorized)?;
+    let (admin, session) = admins::live_session(
+        &state.db,
+        &verified.session_id,
+        verified.admin_id,
+        time::now(),
+    )
+    .await?
+    .ok_or(ApiError::Unauthorized)?;
+    Ok((admin, session.id))
 }
 
 /// A route's required scope, as a type, so that every handler states it in
@@ -129,5 +152,30 @@ impl FromRequestParts<AppState> for Authenticated {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         Principal::authenticate(parts, state).await.map(Self)
+    }
+}
+
+/// An admin with the `admin` role, logged in: what managing admins, tokens
+/// and reading the audit log need. API tokens are refused (403) whatever
+/// their scopes, so a leaked script credential cannot mint others.
+#[derive(Debug, Clone)]
+pub struct AdminRole(pub Principal);
+
+impl FromRequestParts<AppState> for AdminRole {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let principal = Principal::authenticate(parts, state).await?;
+        match &principal {
+            Principal::Admin { admin, .. } if admin.role.can_write() => Ok(Self(principal)),
+            Principal::Admin { admin, .. } => Err(ApiError::Forbidden(format!(
+                "the {} role cannot manage admins, tokens or read the audit log",
+                admin.role
+            ))),
+            Principal::Token(_) => Err(ApiError::Forbidden(
+                "API tokens cannot manage admins, tokens or read the audit log; log in as an admin"
+                    .into(),
+            )),
+        }
     }
 }

@@ -1,21 +1,24 @@
 //! The admins and API tokens page (the `admin` role only): add an admin,
-//! create a token (its secret shown once), revoke a token.
+//! set an admin's password, disable, enable or delete one, create a token
+//! (its secret shown once), revoke a token.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::value::{Serde, merge_maps};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use startlink_core::admins::{self, Admin, Password, Role, Scope, Username};
+use startlink_core::audit::{Action, Actor, Entry};
 use startlink_core::time;
 
 use super::error::PageError;
 use super::pages::{local, page, render};
-use super::session::{self, Session};
+use super::session::{Csrf, Session};
+use crate::api::audit::note;
 use crate::error::ApiError;
-use crate::extract::{Form, Path};
+use crate::extract::{ClientIp, Form, Path};
 use crate::state::AppState;
 
 /// Admins only, and only with the form's CSRF token when it changes something.
@@ -30,15 +33,9 @@ fn admin_only(admin: &Admin) -> Result<(), ApiError> {
     }
 }
 
-fn checked(admin: &Admin, headers: &HeaderMap, csrf: Option<&str>) -> Result<(), ApiError> {
-    admin_only(admin)?;
-    if session::csrf_ok(headers, csrf) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "CSRF token missing or wrong; reload the page".into(),
-        ))
-    }
+fn checked(admin: &Admin, session_csrf: &Csrf, csrf: Option<&str>) -> Result<(), ApiError> {
+    session_csrf.check(csrf)?;
+    admin_only(admin)
 }
 
 #[derive(Serialize)]
@@ -47,6 +44,7 @@ struct AdminRow {
     role: &'static str,
     created: String,
     last_login: Option<String>,
+    disabled: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -62,7 +60,7 @@ struct TokenRow {
 async fn access_page(
     state: &AppState,
     admin: &Admin,
-    headers: &HeaderMap,
+    csrf: &Csrf,
     status: StatusCode,
     extra: minijinja::Value,
 ) -> Result<Response, PageError> {
@@ -74,6 +72,7 @@ async fn access_page(
             role: a.role.as_str(),
             created: local(a.created_at, state),
             last_login: a.last_login_at.map(|at| local(at, state)),
+            disabled: a.disabled_at.map(|at| local(at, state)),
         })
         .collect();
     let tokens: Vec<TokenRow> = admins::list_tokens(&state.db)
@@ -93,27 +92,26 @@ async fn access_page(
             revoked: t.revoked_at.map(|at| local(at, state)),
         })
         .collect();
-    let (csrf, is_new) = session::csrf_token(headers);
+    let csrf = csrf.token();
     let base = context! {
         admin => Value::from(Serde(admin)),
-        csrf => &csrf,
+        csrf => csrf,
         admins => Value::from(Serde(&admins)),
         tokens => Value::from(Serde(&tokens)),
         scopes => Scope::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
     };
     let html = render(state, "access.html", merge_maps([extra, base]))?;
-    let mut response = page(state, html, is_new.then_some(csrf.as_str()));
+    let mut response = page(state, html, None);
     *response.status_mut() = status;
     Ok(response)
 }
 
 pub async fn access(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     admin_only(&admin)?;
-    access_page(&state, &admin, &headers, StatusCode::OK, context! {}).await
+    access_page(&state, &admin, &csrf, StatusCode::OK, context! {}).await
 }
 
 #[derive(Deserialize)]
@@ -134,16 +132,16 @@ impl std::fmt::Debug for NewAdminForm {
 }
 
 pub async fn create_admin(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Form(form): Form<NewAdminForm>,
 ) -> Result<Response, PageError> {
-    checked(&admin, &headers, form.csrf.as_deref())?;
+    checked(&admin, &csrf, form.csrf.as_deref())?;
     let parsed = Username::parse(&form.username)
         .map_err(|e| e.to_string())
         .and_then(|name| {
-            Password::parse(&form.password)
+            Password::parse(&form.password, &name)
                 .map(|p| (name, p))
                 .map_err(|e| e.to_string())
         })
@@ -154,10 +152,16 @@ pub async fn create_admin(
         });
     let result = match parsed {
         Ok((name, password, role)) => {
-            admins::create_admin(&state.db, &name, &password, role, time::now())
-                .await
-                .map(drop)
-                .map_err(ApiError::from)
+            match admins::create_admin(&state.db, &name, &password, role, time::now()).await {
+                Ok(created) => {
+                    let entry = Entry::new(Action::AdminCreate)
+                        .object("admin", &created.username)
+                        .detail(serde_json::json!({ "role": created.role }));
+                    note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
+                    Ok(())
+                }
+                Err(error) => Err(ApiError::from(error)),
+            }
         }
         Err(message) => Err(ApiError::Invalid(message)),
     };
@@ -167,7 +171,7 @@ pub async fn create_admin(
             access_page(
                 &state,
                 &admin,
-                &headers,
+                &csrf,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 context! { error => message },
             )
@@ -178,9 +182,9 @@ pub async fn create_admin(
 }
 
 pub async fn create_token(
-    Session(admin): Session,
+    Session(admin, session_csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     body: String,
 ) -> Result<Response, PageError> {
     if let Some(field) = crate::extract::urlencoded_nul_field(body.as_bytes()) {
@@ -198,12 +202,12 @@ pub async fn create_token(
             _ => {}
         }
     }
-    checked(&admin, &headers, csrf.as_deref())?;
+    checked(&admin, &session_csrf, csrf.as_deref())?;
     if scopes.is_empty() {
         return access_page(
             &state,
             &admin,
-            &headers,
+            &session_csrf,
             StatusCode::UNPROCESSABLE_ENTITY,
             context! { error => "choose at least one scope" },
         )
@@ -211,8 +215,13 @@ pub async fn create_token(
     }
     match admins::create_token(&state.db, &name, &scopes, Some(admin.id), time::now()).await {
         Ok((token, secret)) => {
+            let entry = Entry::new(Action::TokenCreate)
+                .object("token", token.id)
+                .detail(serde_json::json!({ "name": token.name, "scopes": token.scopes }));
+            note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
             let extra = context! { new_secret => secret.expose(), new_token_name => token.name };
-            let mut response = access_page(&state, &admin, &headers, StatusCode::OK, extra).await?;
+            let mut response =
+                access_page(&state, &admin, &session_csrf, StatusCode::OK, extra).await?;
             response.headers_mut().insert(
                 axum::http::header::CACHE_CONTROL,
                 axum::http::HeaderValue::from_static("no-store"),
@@ -224,7 +233,7 @@ pub async fn create_token(
                 access_page(
                     &state,
                     &admin,
-                    &headers,
+                    &session_csrf,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     context! { error => message },
                 )
@@ -283,17 +292,94 @@ pub struct CsrfOnly {
 }
 
 pub async fn revoke_token(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    checked(&admin, &headers, form.csrf.as_deref())?;
+    checked(&admin, &csrf, form.csrf.as_deref())?;
     if !admins::revoke_token(&state.db, id, time::now()).await? {
         return Err(ApiError::NotFound(format!("no live token with id {id}")).into());
     }
+    let entry = Entry::new(Action::TokenRevoke).object("token", id);
+    note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
     Ok((StatusCode::SEE_OTHER, [(LOCATION, "/admins")]).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ManageAdminForm {
+    username: String,
+    /// `password`, `disable`, `enable` or `delete`.
+    action: String,
+    password: Option<String>,
+    csrf: Option<String>,
+}
+
+impl std::fmt::Debug for ManageAdminForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManageAdminForm")
+            .field("username", &self.username)
+            .field("action", &self.action)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One change to one admin: a new password, disable, enable, delete. The
+/// first, second and last end every session of that admin (the acting
+/// admin's own included, when it is the same one).
+pub async fn manage_admin(
+    Session(admin, csrf): Session,
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<ManageAdminForm>,
+) -> Result<Response, PageError> {
+    checked(&admin, &csrf, form.csrf.as_deref())?;
+    let by = Actor::admin(&admin).from_address(ip);
+    let now = time::now();
+    let result = match Username::parse(&form.username) {
+        Err(_) => Err(ApiError::NotFound(format!(
+            "there is no admin called {}",
+            form.username
+        ))),
+        Ok(name) => match form.action.as_str() {
+            "password" => {
+                match Password::parse(form.password.as_deref().unwrap_or_default(), &name) {
+                    Ok(password) => admins::set_password(&state.db, &name, &password, &by, now)
+                        .await
+                        .map(drop)
+                        .map_err(ApiError::from),
+                    Err(error) => Err(ApiError::Invalid(error.to_string())),
+                }
+            }
+            "disable" => admins::disable_admin(&state.db, &name, &by, now)
+                .await
+                .map(drop)
+                .map_err(ApiError::from),
+            "enable" => admins::enable_admin(&state.db, &name, &by, now)
+                .await
+                .map(drop)
+                .map_err(ApiError::from),
+            "delete" => admins::delete_admin(&state.db, &name, &by, now)
+                .await
+                .map_err(ApiError::from),
+            other => Err(ApiError::BadRequest(format!("unknown action {other:?}"))),
+        },
+    };
+    match result {
+        Ok(()) => Ok((StatusCode::SEE_OTHER, [(LOCATION, "/admins")]).into_response()),
+        Err(ApiError::Invalid(message) | ApiError::Conflict(message)) => {
+            access_page(
+                &state,
+                &admin,
+                &csrf,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { error => message },
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[cfg(test)]

@@ -4,17 +4,18 @@
 //! session; viewers may export too.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::Deserialize;
+use startlink_core::audit::Actor;
 
 use super::error::PageError;
 use super::pages::{page, render};
-use super::session::{self, Session};
+use super::session::Session;
+use crate::api::audit::note;
 use crate::api::exports::{self, ExportQuery};
-use crate::extract::Query;
+use crate::extract::{ClientIp, Query};
 use crate::state::AppState;
 
 /// The form's fields; the page is prefilled from the same names (the links
@@ -40,18 +41,17 @@ struct ExportQueryFields {
 }
 
 pub async fn exports_page(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(form): Query<ExportForm>,
 ) -> Result<Response, PageError> {
-    let (csrf, is_new) = session::csrf_token(&headers);
+    let csrf = csrf.token();
     let html = render(
         &state,
         "exports.html",
         context! {
             admin => Value::from(Serde(&admin)),
-            csrf => &csrf,
+            csrf => csrf,
             dataset => form.dataset.as_deref().unwrap_or("links"),
             format => form.format.as_deref().unwrap_or("xlsx"),
             form => Value::from(Serde(&form.query)),
@@ -59,12 +59,13 @@ pub async fn exports_page(
             timezone => state.timezone.name(),
         },
     )?;
-    Ok(page(&state, html, is_new.then_some(csrf.as_str())))
+    Ok(page(&state, html, None))
 }
 
 pub async fn download(
-    Session(_): Session,
+    Session(admin, _): Session,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Query(form): Query<ExportForm>,
 ) -> Result<Response, PageError> {
     let file = format!(
@@ -89,14 +90,20 @@ pub async fn download(
         ),
     };
     let request = exports::request(&state, &file, &query).await?;
+    let entry = exports::audit_entry(&file, &query);
+    note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
     Ok(exports::stream(&state, request))
 }
 
 /// The dashboard's "PDF report": the API's report behind the session.
 pub async fn report_pdf(
-    Session(_): Session,
+    Session(admin, _): Session,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Query(query): Query<crate::api::reports::ReportQuery>,
 ) -> Result<Response, PageError> {
-    Ok(crate::api::reports::render(&state, &query).await?)
+    let response = crate::api::reports::render(&state, &query).await?;
+    let entry = crate::api::reports::audit_entry(&query);
+    note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
+    Ok(response)
 }

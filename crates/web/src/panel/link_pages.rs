@@ -1,13 +1,14 @@
 //! The panel's link pages: create, detail (QR preview, opens), edit, revoke.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use startlink_core::admins::Admin;
+use startlink_core::audit::{Action, Actor, Entry};
 use startlink_core::events::{self, EventFilter};
 use startlink_core::links::{self, ExpiryChange, Link, LinkKind, LinkUpdate, NewLink, UseLimit};
 use startlink_core::time;
@@ -15,22 +16,19 @@ use startlink_qr::Format;
 
 use super::error::PageError;
 use super::pages::{CsrfForm, local, page, render};
-use super::session::{self, Session};
+use super::session::{Csrf, Session};
+use crate::api::audit::note;
 use crate::api::qr::QrOptions;
 use crate::api::{instant, link_key};
 use crate::error::ApiError;
-use crate::extract::{Form, Path, Query};
+use crate::extract::{ClientIp, Form, Path, Query};
 use crate::state::AppState;
 
 const EVENTS_SHOWN: u64 = 50;
 
 /// A viewer, or a form without the right CSRF token, changes nothing.
-fn may_write(admin: &Admin, headers: &HeaderMap, csrf: Option<&str>) -> Result<(), ApiError> {
-    if !session::csrf_ok(headers, csrf) {
-        return Err(ApiError::Forbidden(
-            "CSRF token missing or wrong; reload the page".into(),
-        ));
-    }
+fn may_write(admin: &Admin, session_csrf: &Csrf, csrf: Option<&str>) -> Result<(), ApiError> {
+    session_csrf.check(csrf)?;
     if !admin.role.can_write() {
         return Err(ApiError::Forbidden(format!(
             "the {} role is read-only",
@@ -74,22 +72,22 @@ fn number(field: &str, value: &Option<String>) -> Result<Option<i64>, ApiError> 
 fn new_link_page(
     state: &AppState,
     admin: &Admin,
-    headers: &HeaderMap,
+    csrf: &Csrf,
     form: &NewLinkForm,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let (csrf, is_new) = session::csrf_token(headers);
+    let csrf = csrf.token();
     let html = render(
         state,
         "new_link.html",
         context! {
             admin => Value::from(Serde(admin)),
-            csrf => &csrf,
+            csrf => csrf,
             form => Value::from(Serde(form)),
             error => &error,
         },
     )?;
-    let mut response = page(state, html, is_new.then_some(csrf.as_str()));
+    let mut response = page(state, html, None);
     if error.is_some() {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -97,11 +95,10 @@ fn new_link_page(
 }
 
 pub async fn new_link_form(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    new_link_page(&state, &admin, &headers, &NewLinkForm::default(), None)
+    new_link_page(&state, &admin, &csrf, &NewLinkForm::default(), None)
 }
 
 fn new_link(form: &NewLinkForm) -> Result<NewLink, ApiError> {
@@ -129,12 +126,12 @@ fn new_link(form: &NewLinkForm) -> Result<NewLink, ApiError> {
 }
 
 pub async fn create_link(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Form(form): Form<NewLinkForm>,
 ) -> Result<Response, PageError> {
-    may_write(&admin, &headers, form.csrf.as_deref())?;
+    may_write(&admin, &csrf, form.csrf.as_deref())?;
     let created = match new_link(&form) {
         Ok(new) => links::create(&state.db, new, time::now())
             .await
@@ -142,9 +139,13 @@ pub async fn create_link(
         Err(error) => Err(error),
     };
     match created {
-        Ok(link) => Ok(see_link(link.key.as_str())),
+        Ok(link) => {
+            let entry = Entry::link(Action::LinkCreate, &link);
+            note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
+            Ok(see_link(link.key.as_str()))
+        }
         Err(ApiError::Invalid(message)) => {
-            new_link_page(&state, &admin, &headers, &form, Some(message))
+            new_link_page(&state, &admin, &csrf, &form, Some(message))
         }
         Err(other) => Err(other.into()),
     }
@@ -178,7 +179,7 @@ struct EventRow {
 async fn detail_page(
     state: &AppState,
     admin: &Admin,
-    headers: &HeaderMap,
+    csrf: &Csrf,
     link: Link,
     error: Option<String>,
 ) -> Result<Response, PageError> {
@@ -217,20 +218,20 @@ async fn detail_page(
         expires: link.expires_at.map(|at| local(at, state)),
         created: local(link.created_at, state),
     };
-    let (csrf, is_new) = session::csrf_token(headers);
+    let csrf = csrf.token();
     let html = render(
         state,
         "link.html",
         context! {
             admin => Value::from(Serde(admin)),
-            csrf => &csrf,
+            csrf => csrf,
             link => Value::from(Serde(&detail)),
             events => Value::from(Serde(&rows)),
             can_write => admin.role.can_write(),
             error => &error,
         },
     )?;
-    let mut response = page(state, html, is_new.then_some(csrf.as_str()));
+    let mut response = page(state, html, None);
     if error.is_some() {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -245,13 +246,12 @@ async fn find(state: &AppState, key: &str) -> Result<Link, ApiError> {
 }
 
 pub async fn link_detail(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(key): Path<String>,
 ) -> Result<Response, PageError> {
     let link = find(&state, &key).await?;
-    detail_page(&state, &admin, &headers, link, None).await
+    detail_page(&state, &admin, &csrf, link, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -264,13 +264,13 @@ pub struct EditForm {
 }
 
 pub async fn edit_link(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Path(key): Path<String>,
     Form(form): Form<EditForm>,
 ) -> Result<Response, PageError> {
-    may_write(&admin, &headers, form.csrf.as_deref())?;
+    may_write(&admin, &csrf, form.csrf.as_deref())?;
     let link = find(&state, &key).await?;
     // The form shows the current values; only what changed is applied, so an
     // expiry already in the past does not block saving a new title.
@@ -302,29 +302,35 @@ pub async fn edit_link(
         Err(error) => Err(error),
     };
     match result {
-        Ok(updated) => Ok(see_link(updated.key.as_str())),
+        Ok(updated) => {
+            let entry = Entry::new(Action::LinkUpdate).object("link", &updated.key);
+            note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
+            Ok(see_link(updated.key.as_str()))
+        }
         Err(ApiError::Invalid(message) | ApiError::Conflict(message)) => {
-            detail_page(&state, &admin, &headers, link, Some(message)).await
+            detail_page(&state, &admin, &csrf, link, Some(message)).await
         }
         Err(other) => Err(other.into()),
     }
 }
 
 pub async fn revoke_link(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Path(key): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
-    may_write(&admin, &headers, form.csrf.as_deref())?;
+    may_write(&admin, &csrf, form.csrf.as_deref())?;
     let key = link_key(&key)?;
     let revoked = links::revoke(&state.db, &key, time::now()).await?;
+    let entry = Entry::new(Action::LinkRevoke).object("link", &key);
+    note(&state, &Actor::admin(&admin).from_address(ip), entry).await;
     Ok(see_link(revoked.link.key.as_str()))
 }
 
 pub async fn qr_png(
-    Session(_): Session,
+    Session(..): Session,
     State(state): State<AppState>,
     Path(key): Path<String>,
     Query(options): Query<QrOptions>,
@@ -333,7 +339,7 @@ pub async fn qr_png(
 }
 
 pub async fn qr_svg(
-    Session(_): Session,
+    Session(..): Session,
     State(state): State<AppState>,
     Path(key): Path<String>,
     Query(options): Query<QrOptions>,

@@ -3,6 +3,7 @@
 //! every form.
 
 pub mod access_pages;
+pub mod audit_pages;
 pub mod error;
 pub mod export_pages;
 pub mod link_pages;
@@ -37,6 +38,8 @@ pub fn routes() -> Router<AppState> {
             "/admins",
             get(access_pages::access).post(access_pages::create_admin),
         )
+        .route("/admins/manage", post(access_pages::manage_admin))
+        .route("/audit", get(audit_pages::audit_page))
         .route("/users", get(user_pages::users_page))
         .route("/settings", get(pages::settings))
         .route("/tokens", post(access_pages::create_token))

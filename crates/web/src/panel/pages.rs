@@ -60,7 +60,7 @@ fn login_page(
     error: Option<String>,
     username: &str,
 ) -> Result<Response, PageError> {
-    let (csrf, is_new) = session::csrf_token(headers);
+    let (csrf, is_new) = session::login_csrf_token(headers);
     let html = render(
         state,
         "login.html",
@@ -100,7 +100,8 @@ pub async fn login_submit(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    if !session::csrf_ok(&headers, form.csrf.as_deref()) {
+    session::require_same_origin(&headers)?;
+    if !session::login_csrf_ok(&headers, form.csrf.as_deref()) {
         return login_page(
             &state,
             &headers,
@@ -111,14 +112,18 @@ pub async fn login_submit(
     }
     match login::attempt(&state, ip, &form.username, &form.password).await {
         Ok(token) => {
-            let cookie = session::session_cookie(
-                &token,
-                state.config.access_token_ttl.as_secs(),
-                state.config.cookie_secure,
-            );
+            let secure = state.config.cookie_secure;
+            let ttl = state.config.access_token_ttl.as_secs();
             let mut response = redirect("/");
-            if let Ok(value) = cookie.parse() {
-                response.headers_mut().insert(SET_COOKIE, value);
+            // The login form's token is spent; the session's own token
+            // (bound to the new session id) takes over.
+            for cookie in [
+                session::session_cookie(&token, ttl, secure),
+                session::clear_csrf_cookie(secure),
+            ] {
+                if let Ok(value) = cookie.parse() {
+                    response.headers_mut().append(SET_COOKIE, value);
+                }
             }
             Ok(response)
         }
@@ -144,19 +149,27 @@ pub struct CsrfForm {
     pub(super) csrf: Option<String>,
 }
 
+/// Ends the session the cookie names, at once, and clears the cookie. A
+/// cookie whose session has ended already just goes to the login page.
 pub async fn logout(
+    session: Result<Session, session::NoSession>,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
-) -> Response {
-    if !session::csrf_ok(&headers, form.csrf.as_deref()) {
-        return (StatusCode::FORBIDDEN, "CSRF token missing or wrong\n").into_response();
+) -> Result<Response, PageError> {
+    session::require_same_origin(&headers)?;
+    if let Ok(Session(admin, csrf)) = session {
+        csrf.check(form.csrf.as_deref())?;
+        if let Some(session_id) = session::session_id(&state, &headers) {
+            login::end_session(&state, &admin, &session_id, ip).await?;
+        }
     }
     let mut response = redirect("/login");
     if let Ok(value) = session::clear_session_cookie(state.config.cookie_secure).parse() {
         response.headers_mut().insert(SET_COOKIE, value);
     }
-    response
+    Ok(response)
 }
 
 pub async fn stylesheet() -> Response {
@@ -283,9 +296,8 @@ struct TopLink {
 }
 
 pub async fn dashboard(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
     let now = time::now();
@@ -392,13 +404,13 @@ pub async fn dashboard(
         users_total: users::count_since(&state.db, None).await?,
         new_users_7d: users::count_since(&state.db, Some(now - Duration::days(7))).await?,
     };
-    let (csrf, is_new) = session::csrf_token(&headers);
+    let csrf = csrf.token();
     let html = render(
         &state,
         "dashboard.html",
         context! {
             admin => Value::from(Serde(&admin)),
-            csrf => &csrf,
+            csrf => csrf,
             summary => Value::from(Serde(&kpis)),
             chart => chart,
             range => if custom.is_some() { "custom".to_owned() } else { range.clone() },
@@ -411,7 +423,7 @@ pub async fn dashboard(
             ranges => RANGES.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
         },
     )?;
-    Ok(page(&state, html, is_new.then_some(csrf.as_str())))
+    Ok(page(&state, html, None))
 }
 
 #[derive(Debug, Deserialize)]
@@ -468,9 +480,8 @@ pub(super) fn encode(text: &str) -> String {
 }
 
 pub async fn links_page(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(query): Query<LinksQuery>,
 ) -> Result<Response, PageError> {
     let now = time::now();
@@ -534,13 +545,13 @@ pub async fn links_page(
             created: local(link.created_at, &state),
         })
         .collect();
-    let (csrf, is_new) = session::csrf_token(&headers);
+    let csrf = csrf.token();
     let html = render(
         &state,
         "links.html",
         context! {
             admin => Value::from(Serde(&admin)),
-            csrf => &csrf,
+            csrf => csrf,
             links => Value::from(Serde(&rows)),
             total => found.total,
             search => &search, status => status.map(|s| s.as_str()),
@@ -559,13 +570,12 @@ pub async fn links_page(
             next_page => (page_number < pages).then(|| href(page_number + 1)),
         },
     )?;
-    Ok(page(&state, html, is_new.then_some(csrf.as_str())))
+    Ok(page(&state, html, None))
 }
 
 pub async fn settings(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let bot = state
         .link_builder()
@@ -608,13 +618,13 @@ pub async fn settings(
             last_error_at => w.last_error_date.map(|at| local(at, &state)),
         }
     });
-    let (csrf, is_new) = session::csrf_token(&headers);
+    let csrf = csrf.token();
     let html = render(
         &state,
         "settings.html",
         context! {
             admin => Value::from(Serde(&admin)),
-            csrf => &csrf,
+            csrf => csrf,
             bot => bot,
             database => database,
             timezone => state.timezone.name(),
@@ -629,5 +639,5 @@ pub async fn settings(
             version => env!("CARGO_PKG_VERSION"),
         },
     )?;
-    Ok(page(&state, html, is_new.then_some(csrf.as_str())))
+    Ok(page(&state, html, None))
 }

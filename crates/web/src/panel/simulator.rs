@@ -9,8 +9,8 @@
 use std::time::Duration;
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::value::Serde;
 use minijinja::{Value, context};
@@ -20,7 +20,7 @@ use startlink_sandbox::{ButtonRef, ChatMessage, MessageEntity, Sandbox, User};
 
 use super::error::PageError;
 use super::pages::{page, render};
-use super::session::{self, Session};
+use super::session::{Csrf, Session};
 use crate::error::ApiError;
 use crate::extract::{Form, Path, Query};
 use crate::state::AppState;
@@ -45,20 +45,14 @@ fn sandbox_of(state: &AppState) -> Result<&Sandbox, ApiError> {
     })
 }
 
-fn may_play(admin: &Admin, headers: &HeaderMap, csrf: Option<&str>) -> Result<(), ApiError> {
+fn may_play(admin: &Admin, session_csrf: &Csrf, csrf: Option<&str>) -> Result<(), ApiError> {
     if !admin.role.can_write() {
         return Err(ApiError::Forbidden(format!(
             "the {} role cannot act as Telegram users",
             admin.role
         )));
     }
-    if session::csrf_ok(headers, csrf) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "CSRF token missing or wrong; reload the page".into(),
-        ))
-    }
+    session_csrf.check(csrf)
 }
 
 fn played_users(state: &AppState) -> Vec<User> {
@@ -290,9 +284,8 @@ pub struct SimulatorQuery {
 }
 
 pub async fn simulator_page(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(query): Query<SimulatorQuery>,
 ) -> Result<Response, PageError> {
     let sandbox = sandbox_of(&state)?;
@@ -313,13 +306,13 @@ pub async fn simulator_page(
                 .collect()
         })
         .unwrap_or_default();
-    let (csrf, is_new) = session::csrf_token(&headers);
+    let csrf = csrf.token();
     let html = render(
         &state,
         "simulator.html",
         context! {
             admin => Value::from(Serde(&admin)),
-            csrf => &csrf,
+            csrf => csrf,
             bot => bot_username,
             users => Value::from(Serde(&users)),
             current => Value::from(Serde(&current)),
@@ -327,7 +320,7 @@ pub async fn simulator_page(
             next_id => users.iter().map(|u| u.id + 1).max().unwrap_or(FIRST_PLAYED_ID),
         },
     )?;
-    Ok(page(&state, html, is_new.then_some(csrf.as_str())))
+    Ok(page(&state, html, None))
 }
 
 #[derive(Debug, Deserialize)]
@@ -340,12 +333,11 @@ pub struct NewUserForm {
 }
 
 pub async fn create_user(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, PageError> {
-    may_play(&admin, &headers, form.csrf.as_deref())?;
+    may_play(&admin, &csrf, form.csrf.as_deref())?;
     sandbox_of(&state)?;
     let id = match form.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(text) => text
@@ -403,12 +395,11 @@ async fn settle(sandbox: &Sandbox, chat_id: i64, before: usize) {
 }
 
 pub async fn send(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Form(form): Form<SendForm>,
 ) -> Result<Response, PageError> {
-    may_play(&admin, &headers, form.csrf.as_deref())?;
+    may_play(&admin, &csrf, form.csrf.as_deref())?;
     let sandbox = sandbox_of(&state)?;
     let user = played_user(&state, form.user)?;
     let text = form.text.trim();
@@ -432,12 +423,11 @@ pub struct PressForm {
 }
 
 pub async fn press(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Form(form): Form<PressForm>,
 ) -> Result<Response, PageError> {
-    may_play(&admin, &headers, form.csrf.as_deref())?;
+    may_play(&admin, &csrf, form.csrf.as_deref())?;
     let sandbox = sandbox_of(&state)?;
     let user = played_user(&state, form.user)?;
     let before = sandbox.messages(user.id).len();
@@ -463,7 +453,7 @@ pub async fn press(
 }
 
 pub async fn file(
-    Session(_): Session,
+    Session(..): Session,
     State(state): State<AppState>,
     Path(file_id): Path<String>,
 ) -> Result<Response, PageError> {

@@ -7,7 +7,7 @@ use minijinja::Environment;
 
 pub const STYLESHEET: &str = include_str!("../../assets/app.css");
 
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 12] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     (
@@ -21,6 +21,7 @@ const TEMPLATES: [(&str, &str); 11] = [
         include_str!("../../templates/new_link.html"),
     ),
     ("access.html", include_str!("../../templates/access.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
     ("users.html", include_str!("../../templates/users.html")),
     (
         "settings.html",

@@ -1,7 +1,6 @@
 //! The Telegram users page: search, language, who referred them, first link.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use minijinja::value::Serde;
 use minijinja::{Value, context};
@@ -11,7 +10,7 @@ use startlink_core::users::{self, UserFilter};
 
 use super::error::PageError;
 use super::pages::{encode, local, page, render};
-use super::session::{self, Session};
+use super::session::Session;
 use crate::extract::Query;
 use crate::state::AppState;
 
@@ -36,9 +35,8 @@ struct UserRow {
 }
 
 pub async fn users_page(
-    Session(admin): Session,
+    Session(admin, csrf): Session,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(query): Query<UsersQuery>,
 ) -> Result<Response, PageError> {
     let search = query.search.clone().unwrap_or_default();
@@ -69,13 +67,13 @@ pub async fn users_page(
         .collect();
     let pages = total.div_ceil(USERS_PER_PAGE).max(1);
     let href = |page: u64| format!("/users?search={}&page={page}", encode(&search));
-    let (csrf, is_new) = session::csrf_token(&headers);
+    let csrf = csrf.token();
     let html = render(
         &state,
         "users.html",
         context! {
             admin => Value::from(Serde(&admin)),
-            csrf => &csrf,
+            csrf => csrf,
             users => Value::from(Serde(&rows)),
             total => total,
             search => &search,
@@ -85,5 +83,5 @@ pub async fn users_page(
             next_page => (page_number < pages).then(|| href(page_number + 1)),
         },
     )?;
-    Ok(page(&state, html, is_new.then_some(csrf.as_str())))
+    Ok(page(&state, html, None))
 }

@@ -89,7 +89,8 @@ async fn a_viewer_reads_but_every_write_is_forbidden(app: TestApp) {
     let viewer = app.token_for("viewer", Role::Viewer).await;
     let mut writes = 0;
     for (method, path) in documented_operations(&app, &key).await {
-        if path == "/api/v1/auth/login" {
+        // Logging out is no write; it would end the viewer's session here.
+        if path == "/api/v1/auth/login" || path == "/api/v1/auth/logout" {
             continue;
         }
         // The one route with a required query parameter.
@@ -106,7 +107,16 @@ async fn a_viewer_reads_but_every_write_is_forbidden(app: TestApp) {
                 Some(&json!({"title": "x"})),
             )
             .await;
-        if method == Method::GET {
+        let admin_only = ["/api/v1/admins", "/api/v1/tokens", "/api/v1/audit"]
+            .iter()
+            .any(|prefix| path.starts_with(prefix));
+        if admin_only {
+            let body = json(response, 403).await;
+            assert!(
+                body["message"].as_str().unwrap().contains("viewer role"),
+                "{method} {path}: {body}"
+            );
+        } else if method == Method::GET {
             assert_eq!(response.status(), 200, "{method} {path}");
         } else {
             writes += 1;
@@ -248,10 +258,10 @@ async fn forged_expired_and_tampered_jwts_are_refused() {
     app.token_for("second", Role::Viewer).await;
     assert_eq!(app.get("/api/v1/links", &good).await.status(), 200);
     let now = jsonwebtoken::get_current_timestamp();
-    let claims = |sub: &str, exp: u64| json!({"sub": sub, "name": "owner", "iat": now, "exp": exp});
-
     let parts: Vec<&str> = good.split('.').collect();
     let payload: Value = serde_json::from_slice(&B64.decode(parts[1]).unwrap()).unwrap();
+    let sid = payload["sid"].as_str().unwrap().to_owned();
+    let claims = |sub: &str, exp: u64| json!({"sub": sub, "name": "owner", "sid": sid, "iat": now, "exp": exp});
     assert_eq!(payload["sub"], "1");
     let mut tampered = payload.clone();
     tampered["exp"] = json!(now + 10 * 365 * 86400);
@@ -304,17 +314,36 @@ async fn forged_expired_and_tampered_jwts_are_refused() {
             sign(&claims("999", now + 3600), JWT_SECRET.as_bytes()),
         ),
         ("HS512 instead of HS256", hs512),
+        (
+            "another admin's session",
+            sign(&claims("2", now + 3600), JWT_SECRET.as_bytes()),
+        ),
+        (
+            "no session",
+            sign(
+                &json!({"sub": "1", "name": "owner", "iat": now, "exp": now + 3600}),
+                JWT_SECRET.as_bytes(),
+            ),
+        ),
+        (
+            "a session id nobody was given",
+            sign(
+                &json!({"sub": "1", "name": "owner", "sid": "x".repeat(26), "iat": now, "exp": now + 3600}),
+                JWT_SECRET.as_bytes(),
+            ),
+        ),
         ("truncated", good[..good.len() - 3].to_owned()),
     ];
     for (what, token) in cases {
         let response = app.get("/api/v1/links", &token).await;
         assert_eq!(response.status(), 401, "{what}");
     }
-    // The same forgery but properly signed proves the cases above fail for the stated reason.
+    // The same forgery but properly signed, naming a live session of its
+    // admin, proves the cases above fail for the stated reason.
     assert_eq!(
         app.get(
             "/api/v1/links",
-            &sign(&claims("2", now + 3600), JWT_SECRET.as_bytes())
+            &sign(&claims("1", now + 3600), JWT_SECRET.as_bytes())
         )
         .await
         .status(),

@@ -181,7 +181,7 @@ async fn the_api_answers_503_with_retry_after_while_postgresql_is_unreachable() 
     admins::create_admin(
         &db,
         &Username::parse("owner").unwrap(),
-        &Password::parse(PASSWORD).unwrap(),
+        &Password::parse(PASSWORD, &Username::parse("owner").unwrap()).unwrap(),
         Role::Admin,
         startlink_core::time::now(),
     )

@@ -11,7 +11,7 @@ use startlink_core::links::BotUsername;
 use startlink_test_support::{drop_postgres_database, fresh_postgres_database};
 use startlink_web::{AppState, RawWebSettings, WebServer};
 
-pub const JWT_SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
+pub const JWT_SECRET: &str = "cOjr_6cOXmyUcdg1-oyzncE70yfI-uBeUGHvzllFBp1rtWB5";
 pub const PASSWORD: &str = "correct horse battery";
 
 /// Which database a test runs on.
@@ -131,7 +131,7 @@ impl TestApp {
         admins::create_admin(
             &self.db,
             &Username::parse(username).unwrap(),
-            &Password::parse(PASSWORD).unwrap(),
+            &Password::parse(PASSWORD, &Username::parse(username).unwrap()).unwrap(),
             role,
             startlink_core::time::now(),
         )

@@ -293,6 +293,7 @@ const PANEL_PAGES: &[(&str, &[&str])] = &[
     ("/simulator", &["user"]),
     ("/settings", &[]),
     ("/admins", &[]),
+    ("/audit", &["actor", "action", "since", "before"]),
     ("/links/new", &[]),
     ("/links/{key}", &[]),
     (
@@ -351,6 +352,7 @@ const PANEL_FORMS: &[(&str, &[&str])] = &[
     ),
     ("/links/{key}/revoke", &[]),
     ("/admins", &["username", "role", "password"]),
+    ("/admins/manage", &["username", "action", "password"]),
     ("/tokens", &["name", "scope"]),
     ("/tokens/{id}/revoke", &[]),
     (

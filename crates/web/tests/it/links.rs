@@ -371,7 +371,7 @@ async fn hostile_strings_in_every_text_field_come_back_byte_exact(app: TestApp) 
     for text in hostile {
         let body = json!({
             "kind": "campaign", "title": text, "welcome_text": text,
-            "campaign": text.replace(['\n', '\t', '\r'], " "), "utm_source": text, "utm_medium": text,
+            "campaign": text.replace(['\n', '\t', '\r', '\u{202e}', '\u{200b}'], " "), "utm_source": text, "utm_medium": text,
             "utm_campaign": text, "attrs": {"note": text},
         });
         let created = app.create_link(&admin, body.clone()).await;

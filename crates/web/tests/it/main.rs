@@ -16,3 +16,4 @@ mod panel_access;
 mod panel_links;
 mod qr;
 mod server;
+mod sessions;

@@ -68,11 +68,30 @@ async fn log_in(app: &TestApp, browser: &Client, token: &str, password: &str) ->
         .unwrap()
 }
 
-/// Logs in through the form; returns the `Cookie` header for later pages and
-/// the CSRF token in it.
+/// Logs in through the form as `owner`; returns the `Cookie` header for later
+/// pages and the session's CSRF token, as the dashboard's forms carry it.
 pub async fn session(app: &TestApp, browser: &Client) -> (String, String) {
+    session_as(app, browser, "owner", PASSWORD).await
+}
+
+pub async fn session_as(
+    app: &TestApp,
+    browser: &Client,
+    username: &str,
+    password: &str,
+) -> (String, String) {
     let token = csrf_for(app, browser).await;
-    let response = log_in(app, browser, &token, PASSWORD).await;
+    let response = browser
+        .post(app.url("/login"))
+        .header(COOKIE, format!("startlink_csrf={token}"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("csrf", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()[LOCATION], "/");
     let cookie = set_cookie(&response, "startlink_session").expect("a session cookie");
@@ -80,11 +99,29 @@ pub async fn session(app: &TestApp, browser: &Client) -> (String, String) {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
-    let cookies = format!(
-        "startlink_session={}; startlink_csrf={token}",
-        value(&cookie)
-    );
-    (cookies, token)
+    let spent = set_cookie(&response, "startlink_csrf").expect("the login token cleared");
+    assert!(spent.contains("Max-Age=0"), "{spent}");
+    let cookies = format!("startlink_session={}", value(&cookie));
+    let csrf = form_token(app, browser, &cookies).await;
+    assert_ne!(csrf, token, "logging in rotates the CSRF token");
+    (cookies, csrf)
+}
+
+/// The CSRF token the dashboard's forms carry for this session.
+pub async fn form_token(app: &TestApp, browser: &Client, cookies: &str) -> String {
+    let html = browser
+        .get(app.url("/"))
+        .header(COOKIE, cookies)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = r#"name="csrf" value=""#;
+    let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].to_owned()
 }
 
 async fn pages_need_a_session_and_forms_need_the_csrf_token(app: TestApp) {

@@ -97,7 +97,7 @@ async fn tokens_and_admins_are_managed_from_the_panel_by_admins_only(app: TestAp
     assert_eq!(revoked.status(), 303);
     assert_eq!(app.get("/api/v1/links", &secret).await.status(), 401);
 
-    for (password, status) in [("admin123", 422), ("a fine long password", 303)] {
+    for (password, status) in [("admin123", 422), ("vivid otter ledger 73", 303)] {
         let response = browser
             .post(app.url("/admins"))
             .header(COOKIE, &cookies)
@@ -118,29 +118,8 @@ async fn tokens_and_admins_are_managed_from_the_panel_by_admins_only(app: TestAp
         .unwrap();
     assert_eq!(viewer.role, Role::Viewer);
 
-    let (viewer_cookies, viewer_csrf) = {
-        let token = crate::panel::csrf_for(&app, &browser).await;
-        let response = browser
-            .post(app.url("/login"))
-            .header(COOKIE, format!("startlink_csrf={token}"))
-            .form(&[
-                ("username", "dilnoza"),
-                ("password", "a fine long password"),
-                ("csrf", token.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 303);
-        let session = response.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        (format!("{session}; startlink_csrf={token}"), token)
-    };
+    let (viewer_cookies, viewer_csrf) =
+        crate::panel::session_as(&app, &browser, "dilnoza", "vivid otter ledger 73").await;
     assert_eq!(
         browser
             .get(app.url("/admins"))

@@ -186,7 +186,7 @@ async fn viewers_and_forms_without_the_token_change_nothing(app: TestApp) {
     admins::create_admin(
         &app.db,
         &Username::parse("owner").unwrap(),
-        &Password::parse(PASSWORD).unwrap(),
+        &Password::parse(PASSWORD, &Username::parse("owner").unwrap()).unwrap(),
         Role::Viewer,
         startlink_core::time::now(),
     )
