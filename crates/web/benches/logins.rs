@@ -67,7 +67,7 @@ async fn serve() {
     .await
     .unwrap();
     let config = RawWebSettings {
-        jwt_secret: Some("bench-secret-0123456789-abcdefghijklmnop".into()),
+        jwt_secret: Some("WWc-2CapPZemQeAKVTZ7Y71Xkhb-NEpNiE9RM6sM_6kQSKHu".into()),
         ..Default::default()
     }
     .parse(false)
