@@ -102,6 +102,11 @@ pub const ENV_VARS: &[EnvVar] = &[
         doc: "Address of the HTTP server (webhook, health check, sandbox).",
     },
     EnvVar {
+        name: "HTTP_MAX_CONNECTIONS",
+        default: Some("1024"),
+        doc: "Open HTTP connections at most; at the cap new clients wait until one closes (a warning is logged).",
+    },
+    EnvVar {
         name: "JWT_SECRET",
         default: None,
         doc: "Key for the panel's and API's access tokens (HS256): at least 32 random bytes. Required by `serve` and `web` unless --sandbox, which generates one per run.",

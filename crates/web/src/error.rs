@@ -1,5 +1,9 @@
 //! `ApiError`: the one place where failures become HTTP statuses and JSON
 //! bodies `{"error": code, "message": text}`.
+//!
+//! A failure because the database cannot be reached (refused, lost, the
+//! pool timed out) is not a bug: it answers 503 with `Retry-After`, however
+//! deep in a domain error it arrived ([`database_unreachable`]).
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -13,7 +17,8 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable machine-readable code: `unauthorized`, `forbidden`, `not_found`,
-    /// `invalid`, `bad_request`, `conflict`, `too_many_requests`, `payload_too_large`, `internal`.
+    /// `invalid`, `bad_request`, `conflict`, `too_many_requests`, `payload_too_large`, `unavailable`,
+    /// `internal`.
     pub error: &'static str,
     /// What went wrong, for a person.
     pub message: String,
@@ -42,6 +47,12 @@ pub enum ApiError {
     Conflict(String),
     #[error("too many failed logins; try again in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The server cannot take the request now; 503 with `Retry-After`.
+    #[error("{message}")]
+    Unavailable {
+        message: &'static str,
+        retry_after_secs: u64,
+    },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -61,6 +72,10 @@ impl ApiError {
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            Self::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Self::Internal(cause) if database_unreachable(cause) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -70,6 +85,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         let message = match &self {
+            Self::Internal(cause) if database_unreachable(cause) => {
+                tracing::warn!("request failed, database unreachable: {cause:#}");
+                "the database is unreachable; try again shortly".to_owned()
+            }
             Self::Internal(cause) => {
                 tracing::error!("request failed: {cause:#}");
                 "internal error; the server log has the details".to_owned()
@@ -90,14 +109,63 @@ impl IntoResponse for ApiError {
                     .headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            Self::TooManyRequests { retry_after_secs } => {
+            Self::TooManyRequests { retry_after_secs }
+            | Self::Unavailable {
+                retry_after_secs, ..
+            } => {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             }
+            Self::Internal(cause) if database_unreachable(&cause) => {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(DATABASE_RETRY_AFTER_SECS),
+                );
+            }
             _ => {}
         }
         response
+    }
+}
+
+/// `Retry-After` while the database is unreachable.
+pub const DATABASE_RETRY_AFTER_SECS: u64 = 5;
+
+/// Whether `cause`, or anything it wraps, says the database cannot be
+/// reached now, as opposed to a query that is wrong.
+pub fn database_unreachable(cause: &anyhow::Error) -> bool {
+    cause.chain().any(|error| {
+        error
+            .downcast_ref::<sea_orm::DbErr>()
+            .is_some_and(db_err_unreachable)
+            || error
+                .downcast_ref::<sea_orm::sqlx::Error>()
+                .is_some_and(sqlx_unreachable)
+    })
+}
+
+fn db_err_unreachable(error: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match error {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(error))
+        | DbErr::Exec(RuntimeErr::SqlxError(error))
+        | DbErr::Query(RuntimeErr::SqlxError(error)) => sqlx_unreachable(error),
+        _ => false,
+    }
+}
+
+fn sqlx_unreachable(error: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match error {
+        Error::Io(_) | Error::Tls(_) | Error::PoolTimedOut | Error::PoolClosed => true,
+        Error::WorkerCrashed => true,
+        // PostgreSQL's connection exceptions (08…) and shutdowns (57P01-57P03).
+        Error::Database(error) => error
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P0")),
+        _ => false,
     }
 }
 

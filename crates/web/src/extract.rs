@@ -1,8 +1,14 @@
 //! Extractors whose rejections are `ApiError`s, so a malformed body, query or
-//! path answers in the same JSON shape as everything else.
+//! path answers in the same JSON shape as everything else (the panel's forms:
+//! an HTML page with the same status).
+//!
+//! **Invariant:** no text with a NUL character gets past these extractors:
+//! PostgreSQL refuses NUL in text (a 500 in a handler), SQLite keeps it, so
+//! every backend answers 400 naming the field here instead.
 
 use std::net::{IpAddr, SocketAddr};
 
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
@@ -10,6 +16,78 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::panel::error::PageError;
+
+fn nul_in(field: &str) -> ApiError {
+    ApiError::BadRequest(format!("{field}: contains a NUL character"))
+}
+
+/// The first field of a URL-encoded query or form with a NUL (`%00`) in its
+/// name or value.
+pub fn urlencoded_nul_field(input: &[u8]) -> Option<String> {
+    input.split(|b| *b == b'&').find_map(|pair| {
+        let decoded = percent_decode(pair);
+        decoded.contains(&0).then(|| {
+            let name = pair.split(|b| *b == b'=').next().unwrap_or_default();
+            String::from_utf8_lossy(&percent_decode(name)).replace('\0', "\\0")
+        })
+    })
+}
+
+fn percent_decode(input: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        match input[i] {
+            b'%' if i + 2 < input.len() => match (hex(input[i + 1]), hex(input[i + 2])) {
+                (Some(high), Some(low)) => {
+                    out.push(u8::try_from(high * 16 + low).unwrap_or(b'?'));
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The path (`attrs.name`, `items[2]`) of the first string or key holding a NUL.
+pub fn json_nul_field(value: &serde_json::Value) -> Option<String> {
+    fn walk(value: &serde_json::Value, path: &str) -> Option<String> {
+        let at = |name: &str| {
+            if path.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            }
+        };
+        match value {
+            serde_json::Value::String(text) if text.contains('\0') => Some(if path.is_empty() {
+                "body".to_owned()
+            } else {
+                path.to_owned()
+            }),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, item)| walk(item, &format!("{path}[{i}]"))),
+            serde_json::Value::Object(fields) => fields.iter().find_map(|(name, item)| {
+                if name.contains('\0') {
+                    Some(at(&name.replace('\0', "\\0")))
+                } else {
+                    walk(item, &at(name))
+                }
+            }),
+            _ => None,
+        }
+    }
+    walk(value, "")
+}
 
 fn rejected(status: StatusCode, text: String) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -31,6 +109,18 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|rejection| rejected(rejection.status(), rejection.body_text()))?;
+        // NUL can only arrive escaped; parse for the field's name only then.
+        if bytes.windows(6).any(|w| w == b"\\u0000")
+            && let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Some(field) = json_nul_field(&value)
+        {
+            return Err(nul_in(&field));
+        }
+        let req = Request::from_parts(parts, Body::from(bytes));
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => {
@@ -59,6 +149,13 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if let Some(field) = parts
+            .uri
+            .query()
+            .and_then(|query| urlencoded_nul_field(query.as_bytes()))
+        {
+            return Err(nul_in(&field));
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Self(value)),
             Err(rejection) => {
@@ -82,12 +179,45 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(value)) => Ok(Self(value)),
+            Ok(axum::extract::Path(value)) => {
+                if percent_decode(parts.uri.path().as_bytes()).contains(&0) {
+                    return Err(nul_in("path"));
+                }
+                Ok(Self(value))
+            }
             Err(rejection) => {
                 let rejection: PathRejection = rejection;
                 Err(rejected(rejection.status(), rejection.body_text()))
             }
         }
+    }
+}
+
+/// `axum::Form` for the panel's forms: rejections (and NUL characters) are
+/// the panel's HTML error page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Form<T>(pub T);
+
+impl<T, S> FromRequest<S> for Form<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, PageError> {
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|rejection| rejected(rejection.status(), rejection.body_text()))?;
+        if let Some(field) = urlencoded_nul_field(&bytes) {
+            return Err(nul_in(&field).into());
+        }
+        let req = Request::from_parts(parts, Body::from(bytes));
+        axum::Form::<T>::from_request(req, state)
+            .await
+            .map(|axum::Form(value)| Self(value))
+            .map_err(|rejection| rejected(rejection.status(), rejection.body_text()).into())
     }
 }
 

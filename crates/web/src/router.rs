@@ -1,5 +1,5 @@
 //! Every route of the web server (the panel's are in `panel::routes`), its OpenAPI document, and the layers all
-//! responses pass through (security headers, CORS, body limit, timeout).
+//! responses pass through (security headers, `Cache-Control: no-store`, CORS, body limit, timeout).
 
 use std::time::Duration;
 
@@ -163,10 +163,35 @@ pub fn router(state: AppState) -> Router {
                 .max_age(Duration::from_secs(600)),
         )
     };
-    security_headers(app)
+    security_headers(app.layer(axum::middleware::from_fn(no_store)))
 }
 
-fn security_headers(app: Router) -> Router {
+/// Paths whose answers hold nothing private and may be cached.
+fn cacheable(path: &str) -> bool {
+    path == OPENAPI_PATH
+        || path.starts_with("/assets/")
+        || path == DOCS_PATH
+        || path.starts_with(&format!("{DOCS_PATH}/"))
+}
+
+/// `Cache-Control: no-store` on everything else: logins, tokens, exports,
+/// reports, signed-in pages, API data.
+async fn no_store(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let cache = cacheable(request.uri().path());
+    let mut response = next.run(request).await;
+    if !cache {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The security headers every response gets (`health::routes` too).
+pub(crate) fn security_headers(app: Router) -> Router {
     let headers: [(HeaderName, &'static str); 5] = [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_FRAME_OPTIONS, "DENY"),

@@ -1,4 +1,5 @@
-//! What every handler shares: the database, the settings, the login throttle.
+//! What every handler shares: the database, the settings, the login throttle
+//! and password checkers.
 
 use std::sync::Arc;
 
@@ -7,7 +8,7 @@ use minijinja::Environment;
 use startlink_core::DatabaseConnection;
 use startlink_core::links::{BotUsername, LinkBuilder};
 
-use crate::auth::LoginThrottle;
+use crate::auth::{LoginThrottle, PasswordChecks};
 use crate::config::WebConfig;
 
 #[derive(Debug, Clone)]
@@ -15,6 +16,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<LoginThrottle>,
+    /// The threads that check password hashes, a few at a time.
+    pub password_checks: Arc<PasswordChecks>,
     /// For reading local times in queries and for day buckets.
     pub timezone: Tz,
     /// `BOT_USERNAME`, used until the bot has stored the name `getMe` gave it.
@@ -44,6 +47,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             throttle: Arc::new(LoginThrottle::default()),
+            password_checks: Arc::new(PasswordChecks::new()),
             timezone,
             bot_username,
             metrics: Arc::default(),

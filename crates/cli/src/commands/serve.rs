@@ -5,10 +5,6 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::get;
 use clap::Args;
 use startlink_bot::settings::{BotMode, RawBotSettings};
 use startlink_core::DatabaseConnection;
@@ -64,6 +60,9 @@ pub struct BotArgs {
     /// Address of the HTTP server (health check, webhook)
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
     http_addr: String,
+    /// Open HTTP connections at most; more wait until one closes
+    #[arg(long, env = "HTTP_MAX_CONNECTIONS", value_name = "N", default_value_t = startlink_web::DEFAULT_MAX_CONNECTIONS as u32, value_parser = clap::value_parser!(u32).range(1..))]
+    http_max_connections: u32,
     /// Run against the built-in Telegram Bot API sandbox instead of Telegram
     /// (also what happens when BOT_TOKEN is not set)
     #[arg(long)]
@@ -171,7 +170,8 @@ pub async fn run(config: &Config, args: BotArgs, parts: Parts) -> anyhow::Result
                 None => app,
             };
             tracing::info!(%addr, "HTTP server listening (GET /healthz)");
-            let server = startlink_web::WebServer::new(listener, app);
+            let server = startlink_web::WebServer::new(listener, app)
+                .with_limits(super::web::limits(args.http_max_connections));
             Some((addr, tokio::spawn(server.run(shutdown_signal()))))
         }
         _ => None,
@@ -284,23 +284,10 @@ async fn start_sandbox(addr: &str) -> anyhow::Result<startlink_sandbox::RunningS
 }
 
 pub(crate) fn http_app(db: DatabaseConnection, webhook: Option<Router>) -> Router {
-    let app = Router::new()
-        .route("/healthz", get(healthz))
-        .with_state(Arc::new(db));
+    let app = startlink_web::health::routes(db);
     match webhook {
         Some(webhook) => app.merge(webhook),
         None => app,
-    }
-}
-
-/// 200 when the database answers, 503 when it does not.
-async fn healthz(State(db): State<Arc<DatabaseConnection>>) -> impl IntoResponse {
-    match startlink_core::db::ping(&db).await {
-        Ok(()) => (StatusCode::OK, "ok\n"),
-        Err(error) => {
-            tracing::warn!("health check: database unreachable: {error}");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n")
-        }
     }
 }
 

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use clap::Args;
 use startlink_core::DatabaseConnection;
 use startlink_core::config::Config;
-use startlink_web::{AppState, FirstAdmin, RawWebSettings, WebServer};
+use startlink_web::{AppState, FirstAdmin, RawWebSettings, ServerLimits, WebServer};
 use tokio::net::TcpListener;
 
 use super::open_db;
@@ -20,6 +20,9 @@ pub struct WebArgs {
     /// Address to listen on
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
     http_addr: String,
+    /// Open HTTP connections at most; more wait until one closes
+    #[arg(long, env = "HTTP_MAX_CONNECTIONS", value_name = "N", default_value_t = startlink_web::DEFAULT_MAX_CONNECTIONS as u32, value_parser = clap::value_parser!(u32).range(1..))]
+    http_max_connections: u32,
     /// Sandbox mode: a JWT secret generated for this run, and a first admin with
     /// a random password (printed once) when there is none
     #[arg(long)]
@@ -83,6 +86,14 @@ pub async fn state(
     .with_default_lang(default_lang))
 }
 
+/// The HTTP server's limits with `HTTP_MAX_CONNECTIONS`.
+pub(crate) fn limits(max_connections: u32) -> ServerLimits {
+    ServerLimits {
+        max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+        ..ServerLimits::default()
+    }
+}
+
 pub async fn run(config: &Config, args: WebArgs) -> anyhow::Result<()> {
     let db = open_db(config).await?;
     let app = startlink_web::router(state(&db, config, args.sandbox).await?);
@@ -90,7 +101,8 @@ pub async fn run(config: &Config, args: WebArgs) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&args.http_addr)
         .await
         .with_context(|| format!("cannot listen on HTTP_ADDR {}", args.http_addr))?;
-    let server = WebServer::new(listener, healthz.merge(app));
+    let server =
+        WebServer::new(listener, healthz.merge(app)).with_limits(limits(args.http_max_connections));
     let addr = server.local_addr()?;
     tracing::info!(%addr, "web server listening (API at /api/v1, docs at /docs)");
     println!("API docs: http://{addr}/docs");

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 pub use manage::{delete_admin, disable_admin, enable_admin, set_password};
 pub use password::{
-    MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, MIN_STRENGTH, Password, PasswordError,
+    CheckMemory, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, MIN_STRENGTH, Password, PasswordError,
     secret_is_guessable,
 };
 pub use session::{

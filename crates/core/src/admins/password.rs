@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use super::Username;
@@ -182,15 +182,82 @@ pub(crate) fn hash(password: &Password) -> Result<String, argon2::password_hash:
         .to_string())
 }
 
-/// Whether `password` matches the PHC string `stored`. A malformed stored hash
-/// matches nothing. The comparison inside argon2 is constant-time.
+/// argon2's own check, allocating its memory: the reference the tests hold
+/// [`verify_in`] to.
+#[cfg(test)]
 pub(crate) fn verify(password: &str, stored: &str) -> bool {
+    use argon2::password_hash::PasswordVerifier as _;
     match PasswordHash::new(stored) {
         Ok(parsed) => hasher()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok(),
         Err(_) => false,
     }
+}
+
+/// argon2's working memory, kept by a thread that checks many passwords
+/// (the web server's password checkers) and reused for each: asking malloc
+/// for 19 MiB per check left glibc's arenas holding hundreds of megabytes.
+pub struct CheckMemory(Vec<argon2::Block>);
+
+impl CheckMemory {
+    /// Enough for hashes made with this module's parameters; grows for others.
+    pub fn new() -> Self {
+        Self(vec![
+            argon2::Block::default();
+            Params::default().block_count()
+        ])
+    }
+}
+
+impl Default for CheckMemory {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for CheckMemory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CheckMemory({} KiB)", self.0.len())
+    }
+}
+
+/// [`verify`] in `memory`, allocating nothing the size of argon2's memory.
+pub(crate) fn verify_in(password: &str, stored: &str, memory: &mut CheckMemory) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(expected), Some(salt)) = (parsed.hash, parsed.salt) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from).transpose() {
+        Ok(version) => version.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    let mut salt_bytes = [0_u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    if memory.0.len() < params.block_count() {
+        memory
+            .0
+            .resize(params.block_count(), argon2::Block::default());
+    }
+    let mut out = vec![0_u8; expected.len()];
+    let hashed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password.as_bytes(),
+        salt,
+        &mut out,
+        &mut memory.0,
+    );
+    // `Output`'s equality is constant-time.
+    hashed.is_ok() && argon2::password_hash::Output::new(&out).is_ok_and(|out| out == expected)
 }
 
 /// A valid hash of a password nobody knows, verified against when the user
@@ -227,6 +294,30 @@ mod tests {
 
     fn user(name: &str) -> Username {
         Username::parse(name).unwrap()
+    }
+
+    #[test]
+    fn checking_in_reused_memory_agrees_with_checking_afresh() {
+        let password = Password::parse("correct horse battery", &user("ali")).unwrap();
+        let stored = hash(&password).unwrap();
+        let mut memory = CheckMemory::new();
+        for _ in 0..2 {
+            for attempt in ["correct horse battery", "correct horse batterY", ""] {
+                assert_eq!(
+                    verify_in(attempt, &stored, &mut memory),
+                    verify(attempt, &stored),
+                    "{attempt}"
+                );
+            }
+            assert!(verify_in("correct horse battery", &stored, &mut memory));
+        }
+        assert!(!verify_in(
+            "correct horse battery",
+            "not a hash",
+            &mut memory
+        ));
+        let mut small = CheckMemory(Vec::new());
+        assert!(verify_in("correct horse battery", &stored, &mut small));
     }
 
     #[test]

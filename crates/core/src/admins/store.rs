@@ -138,13 +138,21 @@ impl Credentials {
     /// An unknown user name is checked against a decoy hash, so both failures
     /// take the same time. CPU-bound.
     pub fn verify(self, password: &str) -> Option<Admin> {
+        self.verify_in(password, &mut password::CheckMemory::new())
+    }
+
+    /// [`Credentials::verify`] in argon2 memory the caller keeps and reuses
+    /// (the web server's password checkers).
+    pub fn verify_in(self, password: &str, memory: &mut password::CheckMemory) -> Option<Admin> {
         match self.0 {
-            Some((row, hash)) if password::verify(password, &hash) && row.disabled_at.is_none() => {
+            Some((row, hash))
+                if password::verify_in(password, &hash, memory) && row.disabled_at.is_none() =>
+            {
                 Admin::from_model(row).ok()
             }
             Some(_) => None,
             None => {
-                let _ = password::verify(password, password::decoy_hash());
+                let _ = password::verify_in(password, password::decoy_hash(), memory);
                 None
             }
         }

@@ -35,15 +35,53 @@ pub(crate) fn link_key(input: &str) -> Result<LinkKey, ApiError> {
         .map_err(|_| ApiError::NotFound(format!("no link with key {input}")))
 }
 
+/// Highest page number a listing accepts: far below where page × page size
+/// would overflow the query's offset, far above any real listing.
+pub const MAX_PAGE: u64 = 1_000_000;
+
+/// A 1-based page number (`page` in a query) to the store's zero-based form.
+pub(crate) fn page_index(page: Option<u64>) -> Result<u64, ApiError> {
+    match page.unwrap_or(1) {
+        page @ 1..=MAX_PAGE => Ok(page - 1),
+        page => Err(ApiError::BadRequest(format!(
+            "page: {page} is not between 1 and {MAX_PAGE}"
+        ))),
+    }
+}
+
 /// A 1-based page number and a page size, to the store's zero-based form.
 pub(crate) fn paging(page: Option<u64>, per_page: Option<u64>) -> Result<(u64, u64), ApiError> {
-    let page = page.unwrap_or(1);
-    if page == 0 {
-        return Err(ApiError::invalid("page: pages count from 1"));
-    }
+    let page = page_index(page)?;
     let per_page = per_page.unwrap_or(50);
     if per_page == 0 || per_page > MAX_PAGE_SIZE {
-        return Err(ApiError::invalid(format!("per_page: 1 to {MAX_PAGE_SIZE}")));
+        return Err(ApiError::BadRequest(format!(
+            "per_page: {per_page} is not between 1 and {MAX_PAGE_SIZE}"
+        )));
     }
-    Ok((page - 1, per_page))
+    Ok((page, per_page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_numbers_run_from_1_to_max_page() {
+        assert_eq!(paging(None, None).unwrap(), (0, 50));
+        assert_eq!(
+            paging(Some(MAX_PAGE), Some(MAX_PAGE_SIZE)).unwrap(),
+            (MAX_PAGE - 1, 500)
+        );
+        for bad in [0, MAX_PAGE + 1, i64::MAX as u64, u64::MAX] {
+            let error = paging(Some(bad), None).unwrap_err();
+            assert!(error.to_string().starts_with("page: "), "{bad}: {error}");
+        }
+        for bad in [0, MAX_PAGE_SIZE + 1, u64::MAX] {
+            let error = paging(None, Some(bad)).unwrap_err();
+            assert!(
+                error.to_string().starts_with("per_page: "),
+                "{bad}: {error}"
+            );
+        }
+    }
 }

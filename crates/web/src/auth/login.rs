@@ -46,10 +46,10 @@ impl<S: Send + Sync> FromRequest<S> for LoginBody {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if is_form {
-            axum::Form::<LoginRequest>::from_request(req, state)
+            crate::extract::Form::<LoginRequest>::from_request(req, state)
                 .await
-                .map(|axum::Form(body)| Self(body))
-                .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))
+                .map(|crate::extract::Form(body)| Self(body))
+                .map_err(|rejection| rejection.0)
         } else {
             Json::<LoginRequest>::from_request(req, state)
                 .await
@@ -76,7 +76,8 @@ pub struct TokenResponse {
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 401, description = "Wrong user name or password", body = ErrorBody),
-        (status = 429, description = "Too many failed logins from this address or for this user; see Retry-After", body = ErrorBody),
+        (status = 429, description = "Too many failed logins from this address, or for this user from this address; see Retry-After", body = ErrorBody),
+        (status = 503, description = "Too many logins being checked at once, or the database is unreachable; see Retry-After", body = ErrorBody),
     ),
 )]
 pub async fn login(
@@ -94,31 +95,31 @@ pub async fn login(
 
 /// One login attempt, throttled: an access token for the right user name and
 /// password. The API and the panel's form share it, and so share the counts.
+/// The attempt is counted before its password is checked (see `throttle`).
 pub async fn attempt(
     state: &AppState,
     ip: Option<std::net::IpAddr>,
     username: &str,
     password: &str,
 ) -> Result<String, ApiError> {
-    let keys = throttle::keys(ip, username);
-    state
+    let reservation = state
         .throttle
-        .check(&keys, Instant::now())
+        .reserve(&throttle::LoginKeys::new(ip, username), Instant::now())
         .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
-    let credentials = admins::credentials(&state.db, username).await?;
-    let password = password.to_owned();
-    // argon2 takes tens of milliseconds of CPU: not on the async workers.
-    let verified = tokio::task::spawn_blocking(move || credentials.verify(&password))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("password check task")))?;
-    let now = time::now();
-    let Some(mut admin) = verified else {
-        state.throttle.record_failure(&keys, Instant::now());
-        tracing::warn!(ip = ?ip, "failed login");
-        note_failed_login(state, ip, username).await;
-        return Err(ApiError::BadLogin);
+    let mut admin = match check_password(state, username, password).await {
+        Ok(Some(admin)) => admin,
+        Ok(None) => {
+            tracing::warn!(ip = ?ip, "failed login");
+            note_failed_login(state, ip, username).await;
+            return Err(ApiError::BadLogin);
+        }
+        Err(error) => {
+            state.throttle.release(&reservation);
+            return Err(error);
+        }
     };
-    state.throttle.clear(&keys[1]);
+    state.throttle.succeeded(&reservation);
+    let now = time::now();
     admins::record_login(&state.db, &mut admin, now).await?;
     let session =
         admins::start_session(&state.db, &admin, now, state.config.access_token_ttl).await?;
@@ -136,6 +137,23 @@ pub async fn attempt(
     let entry = Entry::new(Action::Login).object("admin", &admin.username);
     note(state, &Actor::admin(&admin).from_address(ip), entry).await;
     Ok(access_token)
+}
+
+/// The admin, when `password` is his; `None` for a wrong name or password.
+async fn check_password(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<Option<admins::Admin>, ApiError> {
+    let credentials = admins::credentials(&state.db, username).await?;
+    state
+        .password_checks
+        .verify(credentials, password.to_owned())
+        .await
+        .map_err(|_| ApiError::Unavailable {
+            message: "the server is busy checking passwords; try again shortly",
+            retry_after_secs: 1,
+        })
 }
 
 /// A refused login in the audit log, under the name that was typed (cut to

@@ -3,6 +3,7 @@
 
 pub mod jwt;
 pub mod login;
+pub mod password_checks;
 pub mod throttle;
 
 use std::marker::PhantomData;
@@ -14,6 +15,7 @@ use startlink_core::admins::{self, Admin, ApiToken, Scope, TOKEN_PREFIX};
 use startlink_core::audit::Actor;
 use startlink_core::time;
 
+pub use password_checks::PasswordChecks;
 pub use throttle::LoginThrottle;
 
 use crate::error::ApiError;

@@ -18,7 +18,7 @@ use super::pages::{local, page, render};
 use super::session::{Csrf, Session};
 use crate::api::audit::note;
 use crate::error::ApiError;
-use crate::extract::{ClientIp, Path};
+use crate::extract::{ClientIp, Form, Path};
 use crate::state::AppState;
 
 /// Admins only, and only with the form's CSRF token when it changes something.
@@ -135,7 +135,7 @@ pub async fn create_admin(
     Session(admin, csrf): Session,
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    axum::Form(form): axum::Form<NewAdminForm>,
+    Form(form): Form<NewAdminForm>,
 ) -> Result<Response, PageError> {
     checked(&admin, &csrf, form.csrf.as_deref())?;
     let parsed = Username::parse(&form.username)
@@ -187,6 +187,9 @@ pub async fn create_token(
     ClientIp(ip): ClientIp,
     body: String,
 ) -> Result<Response, PageError> {
+    if let Some(field) = crate::extract::urlencoded_nul_field(body.as_bytes()) {
+        return Err(ApiError::BadRequest(format!("{field}: contains a NUL character")).into());
+    }
     // A form with repeated `scope` fields; serde_urlencoded keeps only one.
     let mut name = String::new();
     let mut csrf = None;
@@ -293,7 +296,7 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<CsrfOnly>,
+    Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     checked(&admin, &csrf, form.csrf.as_deref())?;
     if !admins::revoke_token(&state.db, id, time::now()).await? {
@@ -329,7 +332,7 @@ pub async fn manage_admin(
     Session(admin, csrf): Session,
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    axum::Form(form): axum::Form<ManageAdminForm>,
+    Form(form): Form<ManageAdminForm>,
 ) -> Result<Response, PageError> {
     checked(&admin, &csrf, form.csrf.as_deref())?;
     let by = Actor::admin(&admin).from_address(ip);

@@ -1,6 +1,6 @@
 //! The panel's link pages: create, detail (QR preview, opens), edit, revoke.
 
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
@@ -21,7 +21,7 @@ use crate::api::audit::note;
 use crate::api::qr::QrOptions;
 use crate::api::{instant, link_key};
 use crate::error::ApiError;
-use crate::extract::{ClientIp, Path, Query};
+use crate::extract::{ClientIp, Form, Path, Query};
 use crate::state::AppState;
 
 const EVENTS_SHOWN: u64 = 50;

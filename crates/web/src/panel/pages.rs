@@ -1,6 +1,6 @@
 //! The panel's pages: login, logout, dashboard, links.
 
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -17,7 +17,7 @@ use super::error::PageError;
 use super::session::{self, Session};
 use crate::auth::login;
 use crate::error::ApiError;
-use crate::extract::{ClientIp, Query};
+use crate::extract::{ClientIp, Form, Query};
 use crate::state::AppState;
 
 const LINKS_PER_PAGE: u64 = 50;
@@ -507,7 +507,8 @@ pub async fn links_page(
         .find(|(name, _, _)| Some(*name) == query.sort.as_deref())
         .unwrap_or(&SORTS[0]);
     let search = query.search.clone().unwrap_or_default();
-    let page_number = query.page.unwrap_or(1).max(1);
+    let page_index = crate::api::page_index(query.page)?;
+    let page_number = page_index + 1;
     let filter = LinkFilter {
         status,
         kind,
@@ -516,7 +517,7 @@ pub async fn links_page(
         search: Some(search.clone()).filter(|s| !s.trim().is_empty()),
         sort: sort.2,
         limit: LINKS_PER_PAGE,
-        page: page_number - 1,
+        page: page_index,
     };
     let found = links::list(&state.db, &filter, now).await?;
     let pages = found.total.div_ceil(LINKS_PER_PAGE).max(1);

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use axum::response::{IntoResponse, Response};
@@ -22,7 +22,7 @@ use super::error::PageError;
 use super::pages::{page, render};
 use super::session::{Csrf, Session};
 use crate::error::ApiError;
-use crate::extract::{Path, Query};
+use crate::extract::{Form, Path, Query};
 use crate::state::AppState;
 
 /// How long a send waits for the bot's first answer.

@@ -40,11 +40,12 @@ pub async fn users_page(
     Query(query): Query<UsersQuery>,
 ) -> Result<Response, PageError> {
     let search = query.search.clone().unwrap_or_default();
-    let page_number = query.page.unwrap_or(1).max(1);
+    let page_index = crate::api::page_index(query.page)?;
+    let page_number = page_index + 1;
     let filter = UserFilter {
         search: Some(search.clone()).filter(|s| !s.trim().is_empty()),
         limit: USERS_PER_PAGE,
-        page: page_number - 1,
+        page: page_index,
     };
     let (found, total) = users::list(&state.db, &filter).await?;
     let keys = links::keys_by_id(&state.db, found.iter().filter_map(|u| u.first_link_id)).await?;

@@ -25,6 +25,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
+    /// The server's state: its login throttle and password checkers.
+    pub state: AppState,
     _dir: Option<tempfile::TempDir>,
     drop_pg: Option<(String, String)>,
 }
@@ -67,13 +69,14 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
     )
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = WebServer::new(listener, startlink_web::router(state));
+    let server = WebServer::new(listener, startlink_web::router(state.clone()));
     let base = format!("http://127.0.0.1:{}", server.port());
     tokio::spawn(server.run(std::future::pending()));
     Some(TestApp {
         base,
         client: reqwest::Client::new(),
         db,
+        state,
         _dir: dir,
         drop_pg,
     })
@@ -115,6 +118,41 @@ impl TestApp {
             .await
     }
 
+    /// A client whose requests come from `ip` (any 127.x.y.z is loopback on Linux).
+    pub fn client_from(&self, ip: [u8; 4]) -> reqwest::Client {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from(ip))
+            .build()
+            .unwrap()
+    }
+
+    /// Creates an admin without logging in.
+    pub async fn create_admin(&self, username: &str, role: Role) {
+        admins::create_admin(
+            &self.db,
+            &Username::parse(username).unwrap(),
+            &Password::parse(PASSWORD, &Username::parse(username).unwrap()).unwrap(),
+            role,
+            startlink_core::time::now(),
+        )
+        .await
+        .unwrap();
+    }
+
+    pub async fn login_from(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> Response {
+        client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> Response {
         self.client
             .post(self.url("/api/v1/auth/login"))
@@ -126,15 +164,7 @@ impl TestApp {
 
     /// Creates an admin with `role` and returns an access token from a real login.
     pub async fn token_for(&self, username: &str, role: Role) -> String {
-        admins::create_admin(
-            &self.db,
-            &Username::parse(username).unwrap(),
-            &Password::parse(PASSWORD, &Username::parse(username).unwrap()).unwrap(),
-            role,
-            startlink_core::time::now(),
-        )
-        .await
-        .unwrap();
+        self.create_admin(username, role).await;
         let response = self.login(username, PASSWORD).await;
         assert_eq!(response.status(), 200);
         let body: Value = response.json().await.unwrap();

@@ -5,11 +5,15 @@
 mod auth;
 mod data;
 mod exports;
+mod health;
 mod helpers;
 mod http;
+mod input_fuzz;
 mod links;
+mod login_limits;
 mod panel;
 mod panel_access;
 mod panel_links;
 mod qr;
+mod server;
 mod sessions;
