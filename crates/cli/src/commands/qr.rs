@@ -225,14 +225,19 @@ fn style(args: &StyleArgs) -> anyhow::Result<QrStyle> {
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
+    // A file named as another picture or document format would be
+    // mislabelled; other names (`qr.out`) take --format or the preset's.
+    const OTHER_FORMATS: [&str; 12] = [
+        "gif", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "ico", "pdf", "eps", "avif", "heic",
+    ];
     let named = match by_extension.as_deref() {
-        None => None,
         Some("png") => Some(Format::Png),
         Some("svg") => Some(Format::Svg),
-        Some(other) => anyhow::bail!(
+        Some(other) if OTHER_FORMATS.contains(&other) => anyhow::bail!(
             "{}: a .{other} file cannot be written; QR codes are PNG or SVG, so name it .png or .svg",
             args.output.display()
         ),
+        _ => None,
     };
     let asked = args.format.map(|format| match format {
         FormatArg::Png => Format::Png,
