@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::filter::Resolved;
 use super::{AnalyticsError, Filter, rolled_up, sum_if};
 use crate::campaigns;
+use crate::vocab::vocabulary;
 use crate::events::Outcome;
 use crate::events::entity as events;
 use crate::links::entity as links;
@@ -27,6 +28,21 @@ pub enum Dimension {
     Kind,
     Outcome,
 }
+
+// `by` is the field's name on every surface (`?by=`).
+vocabulary!(
+    Dimension,
+    "by",
+    [
+        "campaign",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "creator",
+        "kind",
+        "outcome",
+    ]
+);
 
 impl Dimension {
     pub const ALL: [Dimension; 7] = [
@@ -49,10 +65,6 @@ impl Dimension {
             Self::Kind => "kind",
             Self::Outcome => "outcome",
         }
-    }
-
-    pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == input)
     }
 
     /// The `links` column grouped by; `None` for the event's outcome.
