@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::Lang;
+use startlink_core::lang::Lang;
 use crate::labels::Code;
 
 /// How a column's cells are typed in XLSX.

@@ -8,7 +8,7 @@
 use startlink_core::events::Outcome;
 use startlink_core::links::{LinkKind, LinkStatus};
 
-use crate::Lang;
+use startlink_core::lang::Lang;
 
 /// A stable machine code with words for people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -184,7 +184,7 @@ async fn seed_shop(db: &DatabaseConnection) {
 /// The KPI figures as the test expects them printed (formatted here, apart
 /// from the crate): `(label, this period, previous, change, change %)`.
 fn kpi_rows(lang: Lang, now: &Summary, before: &Summary) -> Vec<(String, [String; 4])> {
-    let labels = lang.labels();
+    let labels = labels(lang);
     let k = &labels.kpi;
     let (minus, decimal) = match lang {
         Lang::En => ("−", '.'),
