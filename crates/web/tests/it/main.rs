@@ -13,3 +13,4 @@ mod panel_access;
 mod panel_links;
 mod qr;
 mod sessions;
+mod vocabulary;
