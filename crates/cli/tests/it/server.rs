@@ -107,6 +107,11 @@ impl Server {
         self.dir.path()
     }
 
+    /// Runs another `startlink` command on the server's database.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        command(self.dir(), args).output().unwrap()
+    }
+
     /// An API access token for `tester`.
     pub async fn api_token(&self) -> String {
         let response: Value = reqwest::Client::new()
