@@ -5,5 +5,5 @@
 pub mod cli;
 mod commands;
 mod output;
-mod vocabulary;
 mod progress;
+mod vocabulary;

@@ -34,8 +34,9 @@ impl<T: Vocabulary + Send + Sync> TypedValueParser for Parser<T> {
         value: &OsStr,
     ) -> Result<T, clap::Error> {
         let text = value.to_string_lossy();
-        T::parse_name(&text)
-            .map_err(|error| clap::Error::raw(ErrorKind::InvalidValue, format!("{error}\n")).with_cmd(cmd))
+        T::parse_name(&text).map_err(|error| {
+            clap::Error::raw(ErrorKind::InvalidValue, format!("{error}\n")).with_cmd(cmd)
+        })
     }
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {

@@ -32,7 +32,11 @@ impl ParseError {
 
     /// The message without the field: `"foo" is not one of order, campaign, referral`.
     pub fn reason(&self) -> String {
-        format!("{:?} is not one of {}", self.value, self.accepted.join(", "))
+        format!(
+            "{:?} is not one of {}",
+            self.value,
+            self.accepted.join(", ")
+        )
     }
 }
 

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use startlink_core::lang::Lang;
 use crate::labels::Code;
+use startlink_core::lang::Lang;
 
 /// How a column's cells are typed in XLSX.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -580,10 +580,10 @@ mod tests {
     };
 
     use super::*;
-    use startlink_core::lang::Lang;
     use crate::data::Referrer;
     use crate::pdf::fonts::Fonts;
     use crate::pdf::layout::Op;
+    use startlink_core::lang::Lang;
 
     fn summary(scale: i64) -> Summary {
         let at = Utc.with_ymd_and_hms(2026, 3, 15, 0, 0, 0).unwrap();

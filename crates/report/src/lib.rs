@@ -16,9 +16,9 @@ mod pdf;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use startlink_core::lang::Lang;
 use startlink_core::DatabaseConnection;
 use startlink_core::analytics::{AnalyticsError, Filter};
+use startlink_core::lang::Lang;
 
 pub use i18n::{KpiLabels, Labels, OutcomeLabels, labels};
 

@@ -27,13 +27,8 @@ pub(crate) async fn render(
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, startlink_report::ReportError> {
     let tz = ctx.timezone;
-    let mut request = startlink_report::ReportRequest::for_period(
-        days.from(tz),
-        days.to(tz),
-        lang,
-        tz,
-        now,
-    );
+    let mut request =
+        startlink_report::ReportRequest::for_period(days.from(tz), days.to(tz), lang, tz, now);
     request.bot = Some(ctx.links.bot().as_str().to_owned());
     startlink_report::render(&ctx.db, &request).await
 }

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use startlink_core::config::Config;
-use startlink_core::time;
 use startlink_core::lang::Lang;
 use startlink_core::links::{LinkKind, LinkStatus};
+use startlink_core::time;
 use startlink_export::{
     Dataset, ExportError, ExportFilter, ExportRequest, ExportSummary, Format, RawFilter,
 };

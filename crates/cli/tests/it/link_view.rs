@@ -79,7 +79,11 @@ async fn a_link_has_the_same_fields_in_the_clis_json_the_apis_json_and_the_expor
     // The export's columns are the same names; it has no columns of its own.
     const EXPORT_ONLY: [&str; 0] = [];
     let out = server.run(&["export", "links", "--format", "csv", "-o", "-"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let csv = String::from_utf8(out.stdout).unwrap();
     let header: BTreeSet<String> = csv
         .lines()
@@ -98,7 +102,9 @@ async fn a_bad_kind_reads_the_same_from_the_cli_the_api_and_the_panel() {
 
     for args in [
         &["link", "list", "--kind", "foo"][..],
-        &["export", "links", "--format", "csv", "--kind", "foo", "-o", "-"],
+        &[
+            "export", "links", "--format", "csv", "--kind", "foo", "-o", "-",
+        ],
     ] {
         let out = server.run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");

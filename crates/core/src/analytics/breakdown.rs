@@ -11,10 +11,10 @@ use serde::Serialize;
 use super::filter::Resolved;
 use super::{AnalyticsError, Filter, rolled_up, sum_if};
 use crate::campaigns;
-use crate::vocab::vocabulary;
 use crate::events::Outcome;
 use crate::events::entity as events;
 use crate::links::entity as links;
+use crate::vocab::vocabulary;
 
 /// What to group by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -37,7 +37,6 @@ impl Bucket {
             Self::Week => "week",
         }
     }
-
 }
 
 /// The first instant of `date` in `tz`; where a clock change skips midnight, the

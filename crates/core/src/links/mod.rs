@@ -83,7 +83,11 @@ pub enum LinkStatus {
     Revoked,
 }
 
-vocabulary!(LinkStatus, "status", ["active", "used", "expired", "revoked"]);
+vocabulary!(
+    LinkStatus,
+    "status",
+    ["active", "used", "expired", "revoked"]
+);
 
 impl LinkStatus {
     pub const ALL: [LinkStatus; 4] = [Self::Active, Self::Used, Self::Expired, Self::Revoked];
@@ -96,7 +100,6 @@ impl LinkStatus {
             Self::Revoked => "revoked",
         }
     }
-
 }
 
 impl fmt::Display for LinkStatus {

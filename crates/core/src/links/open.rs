@@ -101,9 +101,10 @@ where
     };
     let link = match &model {
         Some(m) => Some(LinkFacts {
-            kind: m.kind.parse::<LinkKind>().map_err(|_| {
-                LinkError::Corrupt(format!("link {} has kind {:?}", m.id, m.kind))
-            })?,
+            kind: m
+                .kind
+                .parse::<LinkKind>()
+                .map_err(|_| LinkError::Corrupt(format!("link {} has kind {:?}", m.id, m.kind)))?,
             campaign_id: m.campaign_id,
         }),
         None => None,

@@ -17,9 +17,7 @@ use serde::Deserialize;
 use startlink_core::audit::{Action, Entry};
 use startlink_core::lang::Lang;
 use startlink_core::{campaigns, time};
-use startlink_export::{
-    Dataset, ExportError, ExportFilter, ExportRequest, Format, RawFilter,
-};
+use startlink_export::{Dataset, ExportError, ExportFilter, ExportRequest, Format, RawFilter};
 use tokio::sync::mpsc;
 use utoipa::IntoParams;
 

@@ -172,10 +172,7 @@ pub async fn create(
     )
     .await;
     let builder = state.link_builder().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(link.view(builder.as_ref(), now)),
-    ))
+    Ok((StatusCode::CREATED, Json(link.view(builder.as_ref(), now))))
 }
 
 /// List links with filters, sorting and pagination.

@@ -8,8 +8,8 @@ use chrono::Duration;
 use serde::Deserialize;
 use startlink_core::analytics::parse_bound;
 use startlink_core::audit::{Action, Entry};
-use startlink_core::time;
 use startlink_core::lang::Lang;
+use startlink_core::time;
 use startlink_report::{ReportError, ReportRequest};
 use utoipa::IntoParams;
 

@@ -497,12 +497,10 @@ pub async fn links_page(
     // "any" is the empty value; anything else must be a status or a kind.
     let status = text(&query.status)
         .map(|s| s.parse::<LinkStatus>())
-        .transpose()
-        ?;
+        .transpose()?;
     let kind = text(&query.kind)
         .map(|k| k.parse::<LinkKind>())
-        .transpose()
-        ?;
+        .transpose()?;
     let campaign = text(&query.campaign);
     let creator_text = text(&query.creator);
     let creator =
@@ -517,8 +515,7 @@ pub async fn links_page(
         Some(wanted) => SORTS
             .iter()
             .find(|(name, _, _)| *name == wanted)
-            .ok_or_else(|| ParseError::new("sort", wanted, &SORT_NAMES))
-            ?,
+            .ok_or_else(|| ParseError::new("sort", wanted, &SORT_NAMES))?,
     };
     let search = query.search.clone().unwrap_or_default();
     let page_number = query.page.unwrap_or(1).max(1);

@@ -110,12 +110,7 @@ async fn events_filter_by_link_user_outcome_and_time(app: TestApp) {
     let limited = json(app.get("/api/v1/events?limit=2", &admin).await, 200).await;
     assert_eq!(limited["events"].as_array().unwrap().len(), 2);
     json(app.get("/api/v1/events?outcome=won", &admin).await, 400).await;
-    for bad in [
-        "user=-1",
-        "from=yesterday",
-        "limit=0",
-        "limit=5000",
-    ] {
+    for bad in ["user=-1", "from=yesterday", "limit=0", "limit=5000"] {
         assert_eq!(
             app.get(&format!("/api/v1/events?{bad}"), &admin)
                 .await

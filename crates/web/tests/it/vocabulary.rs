@@ -55,8 +55,16 @@ async fn every_route_refuses_a_value_outside_its_vocabulary_with_cores_message(a
         );
     }
     // The same names, any case and blanks around them, are accepted.
-    json(app.get("/api/v1/links?kind=%20Campaign%20", &admin).await, 200).await;
-    json(app.get("/api/v1/events?outcome=already_used", &admin).await, 200).await;
+    json(
+        app.get("/api/v1/links?kind=%20Campaign%20", &admin).await,
+        200,
+    )
+    .await;
+    json(
+        app.get("/api/v1/events?outcome=already_used", &admin).await,
+        200,
+    )
+    .await;
 }
 
 async fn the_panel_shows_a_bad_filter_value_as_an_error(app: TestApp) {
@@ -82,20 +90,30 @@ async fn the_panel_shows_a_bad_filter_value_as_an_error(app: TestApp) {
         ("/exports?dataset=events&status=gone", STATUS),
         ("/exports?lang=de", LANG),
         ("/exports/download?dataset=links&format=csv&kind=foo", KIND),
-        ("/?range=1y", r#"range: "1y" is not one of 24h, 7d, 30d, 90d"#),
+        (
+            "/?range=1y",
+            r#"range: "1y" is not one of 24h, 7d, 30d, 90d"#,
+        ),
     ] {
         let (status, html) = page(path).await;
         assert_eq!(status, 400, "{path}: {html}");
         assert!(html.contains(&escaped(message)), "{path}: {html}");
     }
     // "any" is the empty value, and the form's lists are the vocabularies.
-    for path in ["/links?kind=&status=&sort=", "/exports?kind=&status=", "/?range=30d"] {
+    for path in [
+        "/links?kind=&status=&sort=",
+        "/exports?kind=&status=",
+        "/?range=30d",
+    ] {
         let (status, html) = page(path).await;
         assert_eq!(status, 200, "{path}: {html}");
     }
     let (_, html) = page("/exports").await;
     for name in ["referral", "revoked", "en"] {
-        assert!(html.contains(&format!(r#"value="{name}""#)), "{name}: {html}");
+        assert!(
+            html.contains(&format!(r#"value="{name}""#)),
+            "{name}: {html}"
+        );
     }
 }
 
@@ -153,12 +171,19 @@ async fn the_apis_link_its_schema_and_the_csv_header_are_the_link_view() {
     for route in ["/api/v1/links/{key}", "/api/v1/links/{key}/revoke"] {
         let operation = &document["paths"][route];
         let text = operation.to_string();
-        assert!(text.contains("#/components/schemas/Link\""), "{route}: {text}");
+        assert!(
+            text.contains("#/components/schemas/Link\""),
+            "{route}: {text}"
+        );
     }
 
     let csv = app.get("/api/v1/exports/links.csv", &admin).await;
     assert_eq!(csv.status(), 200);
     let text = csv.text().await.unwrap();
     let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
-    assert_eq!(header, LinkView::FIELDS, "the links export's columns, in order");
+    assert_eq!(
+        header,
+        LinkView::FIELDS,
+        "the links export's columns, in order"
+    );
 }
