@@ -585,6 +585,8 @@ mod tests {
     use crate::pdf::layout::Op;
     use startlink_core::lang::Lang;
 
+    use crate::labels;
+
     fn summary(scale: i64) -> Summary {
         let at = Utc.with_ymd_and_hms(2026, 3, 15, 0, 0, 0).unwrap();
         Summary {

@@ -191,6 +191,8 @@ mod tests {
     use super::*;
     use startlink_core::lang::Lang;
 
+    use crate::labels;
+
     #[test]
     fn uzbek_russian_and_the_number_sign_have_glyphs_in_both_weights() {
         let fonts = Fonts::load().unwrap();
