@@ -1,9 +1,9 @@
 //! Columns (stable name, localized headers, type, width) and the cells of a row.
 
 use chrono::{DateTime, Utc};
+use startlink_core::lang::Lang;
 
 use crate::labels::Code;
-use startlink_core::lang::Lang;
 
 /// How a column's cells are typed in XLSX.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

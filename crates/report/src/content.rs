@@ -578,14 +578,13 @@ mod tests {
     use startlink_core::analytics::{
         OutcomeCounts, ReferrerRow, SeriesPoint, Summary, TopCampaign, TopLink,
     };
+    use startlink_core::lang::Lang;
 
     use super::*;
     use crate::data::Referrer;
+    use crate::labels;
     use crate::pdf::fonts::Fonts;
     use crate::pdf::layout::Op;
-    use startlink_core::lang::Lang;
-
-    use crate::labels;
 
     fn summary(scale: i64) -> Summary {
         let at = Utc.with_ymd_and_hms(2026, 3, 15, 0, 0, 0).unwrap();

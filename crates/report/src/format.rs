@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-
 use startlink_core::lang::Lang;
 
 /// Formats for one language and time zone.

@@ -188,9 +188,9 @@ impl Fonts {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use startlink_core::lang::Lang;
 
+    use super::*;
     use crate::labels;
 
     #[test]
