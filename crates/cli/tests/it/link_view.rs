@@ -51,15 +51,9 @@ async fn a_link_has_the_same_fields_in_the_clis_json_the_apis_json_and_the_expor
         "--json",
     ]));
     let key = created["key"].as_str().unwrap().to_owned();
-    let api: Value = reqwest::Client::new()
-        .get(format!("{}/api/v1/links/{key}", server.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api = server
+        .api_get(&token, &format!("/api/v1/links/{key}"))
+        .await;
     let fields = keys(&api);
     assert!(fields.contains("referrer_id"), "{api}");
 
@@ -118,15 +112,7 @@ async fn a_bad_kind_reads_the_same_from_the_cli_the_api_and_the_panel() {
     );
 
     let token = server.api_token().await;
-    let api: Value = reqwest::Client::new()
-        .get(format!("{}/api/v1/links?kind=foo", server.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api = server.api_get(&token, "/api/v1/links?kind=foo").await;
     assert_eq!(api["error"], "bad_request", "{api}");
     assert_eq!(api["message"], message, "{api}");
 
