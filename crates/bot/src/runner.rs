@@ -18,7 +18,7 @@ use tokio::time::Instant;
 
 use crate::context::BotContext;
 use crate::dispatch::Workers;
-use crate::i18n::{Lang, Texts};
+use crate::i18n::{Lang, Texts, texts};
 use crate::intake::Intake;
 use crate::pacing::TgBot;
 use crate::reports::ScheduledReports;
@@ -105,14 +105,14 @@ fn admin_commands(t: &Texts) -> Vec<BotCommand> {
 /// operator commands in each operator's own chat (with the admin commands in
 /// admins' chats).
 async fn register_commands(bot: &TgBot, ctx: &BotContext) -> anyhow::Result<()> {
-    let default = ctx.settings.default_lang.texts();
+    let default = texts(ctx.settings.default_lang);
     bot.set_my_commands(user_commands(default))
         .await
         .context("setMyCommands")?;
     for lang in Lang::ALL {
-        let t = lang.texts();
+        let t = texts(lang);
         bot.set_my_commands(user_commands(t))
-            .language_code(lang.code())
+            .language_code(lang.as_str())
             .await
             .context("setMyCommands")?;
         for operator in &ctx.settings.operators {
@@ -126,7 +126,7 @@ async fn register_commands(bot: &TgBot, ctx: &BotContext) -> anyhow::Result<()> 
             };
             bot.set_my_commands(commands.clone())
                 .scope(scope.clone())
-                .language_code(lang.code())
+                .language_code(lang.as_str())
                 .await
                 .context("setMyCommands for an operator")?;
             if lang == ctx.settings.default_lang {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use url::Url;
 
 use crate::i18n::Lang;
+use startlink_core::vocab::ParseError;
 
 /// Telegram's documented bulk limit, messages per second.
 pub const DEFAULT_MAX_RPS: u32 = 30;
@@ -38,8 +39,8 @@ pub enum SettingsError {
         "webhook mode needs WEBHOOK_SECRET: 16 to 256 characters of A-Z a-z 0-9 _ - (e.g. from `openssl rand -hex 32`)"
     )]
     BadWebhookSecret,
-    #[error("DEFAULT_LANG {0:?} must be uz, ru or en")]
-    BadLang(String),
+    #[error("DEFAULT_LANG: {0}")]
+    BadLang(#[from] ParseError),
     #[error("TG_MAX_RPS must be a whole number from 1 to 100000")]
     BadRps,
     #[error("REPORT_SCHEDULE {0:?} must be off, daily or weekly")]
@@ -239,9 +240,7 @@ impl RawBotSettings {
         };
         let default_lang = match non_empty(&self.default_lang) {
             None => Lang::Uz,
-            Some(code) => Lang::from_code(code)
-                .filter(|l| l.code() == code.to_ascii_lowercase())
-                .ok_or_else(|| SettingsError::BadLang(code.to_owned()))?,
+            Some(code) => code.parse::<Lang>()?,
         };
         let max_rps = match non_empty(&self.max_rps) {
             None => DEFAULT_MAX_RPS,

@@ -6,3 +6,4 @@ pub mod cli;
 mod commands;
 mod output;
 mod progress;
+mod vocabulary;

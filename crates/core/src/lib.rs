@@ -14,11 +14,13 @@ pub mod db;
 pub mod demo;
 pub mod events;
 pub mod inbox;
+pub mod lang;
 pub mod links;
 pub mod reports;
 pub mod settings;
 pub mod text;
 pub mod time;
 pub mod users;
+pub mod vocab;
 
 pub use sea_orm::{DatabaseConnection, DbErr};

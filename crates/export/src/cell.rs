@@ -1,8 +1,8 @@
 //! Columns (stable name, localized headers, type, width) and the cells of a row.
 
 use chrono::{DateTime, Utc};
+use startlink_core::lang::Lang;
 
-use crate::Lang;
 use crate::labels::Code;
 
 /// How a column's cells are typed in XLSX.

@@ -2,6 +2,7 @@
 
 use startlink_core::analytics::AnalyticsError;
 use startlink_core::links::LinkError;
+use startlink_core::vocab::ParseError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -53,6 +54,15 @@ impl From<LinkError> for ExportError {
             LinkError::Db(db) => Self::Db(db),
             LinkError::Invalid { field, reason } => Self::Invalid { field, reason },
             other => Self::Corrupt(other.to_string()),
+        }
+    }
+}
+
+impl From<ParseError> for ExportError {
+    fn from(error: ParseError) -> Self {
+        Self::Invalid {
+            field: error.field,
+            reason: error.reason(),
         }
     }
 }

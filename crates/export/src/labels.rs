@@ -6,9 +6,8 @@
 //! so a person reads the same word everywhere.
 
 use startlink_core::events::Outcome;
+use startlink_core::lang::Lang;
 use startlink_core::links::{LinkKind, LinkStatus};
-
-use crate::Lang;
 
 /// A stable machine code with words for people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

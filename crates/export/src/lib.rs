@@ -19,7 +19,7 @@
 //! `status` is each link's status at [`ExportRequest::now`].
 //!
 //! XLSX shows link kinds, statuses and open outcomes as words in the
-//! request's [`Lang`]; CSV keeps their snake_case codes for scripts.
+//! request's [`Lang`](startlink_core::lang::Lang); CSV keeps their snake_case codes for scripts.
 
 mod cell;
 mod datasets;
@@ -36,7 +36,7 @@ use startlink_core::DatabaseConnection;
 
 pub use error::ExportError;
 pub use request::{
-    Dataset, ExportFilter, ExportRequest, ExportSummary, Format, Lang, RawFilter, SheetSummary,
+    Dataset, ExportFilter, ExportRequest, ExportSummary, Format, RawFilter, SheetSummary,
     XLSX_MAX_ROWS,
 };
 

@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use startlink_core::analytics;
+use startlink_core::lang::Lang;
 use startlink_core::links::{LinkBuilder, LinkKind, LinkStatus};
 use startlink_core::time::Period;
 use startlink_core::users::TgUserId;
@@ -97,41 +98,6 @@ impl Format {
     }
 }
 
-/// The language of XLSX headers and the summary sheet (CSV headers are the
-/// stable JSON names in every language). Uzbek is Latin script.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Lang {
-    #[default]
-    Uz,
-    Ru,
-    En,
-}
-
-impl Lang {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Uz => "uz",
-            Self::Ru => "ru",
-            Self::En => "en",
-        }
-    }
-
-    pub fn parse(input: &str) -> Option<Self> {
-        [Self::Uz, Self::Ru, Self::En]
-            .into_iter()
-            .find(|l| l.as_str() == input.trim())
-    }
-
-    /// This language's word of `[uz, ru, en]`.
-    pub(crate) fn pick(self, [uz, ru, en]: [&str; 3]) -> &str {
-        match self {
-            Self::Uz => uz,
-            Self::Ru => ru,
-            Self::En => en,
-        }
-    }
-}
-
 /// Filters as text, as the CLI and query strings carry them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawFilter {
@@ -182,26 +148,12 @@ impl ExportFilter {
         let kind = raw
             .kind
             .as_deref()
-            .map(|k| {
-                LinkKind::parse(k.trim()).ok_or_else(|| {
-                    ExportError::invalid(
-                        "kind",
-                        format!("{k:?} is not order, campaign or referral"),
-                    )
-                })
-            })
+            .map(str::parse::<LinkKind>)
             .transpose()?;
         let status = raw
             .status
             .as_deref()
-            .map(|s| {
-                LinkStatus::parse(s.trim()).ok_or_else(|| {
-                    ExportError::invalid(
-                        "status",
-                        format!("{s:?} is not active, used, expired or revoked"),
-                    )
-                })
-            })
+            .map(str::parse::<LinkStatus>)
             .transpose()?;
         let campaign = raw
             .campaign
@@ -395,7 +347,5 @@ mod tests {
             assert_eq!(Dataset::parse(dataset.as_str()), Some(dataset));
         }
         assert_eq!(Format::parse("csv"), Some(Format::Csv));
-        assert_eq!(Lang::parse("ru"), Some(Lang::Ru));
-        assert_eq!(Lang::parse("de"), None);
     }
 }

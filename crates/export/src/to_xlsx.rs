@@ -11,13 +11,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook, Worksheet};
 use startlink_core::DatabaseConnection;
+use startlink_core::lang::Lang;
 
 use crate::cell::{Cell, Column};
 use crate::datasets::{self, Scope};
 use crate::summary;
-use crate::{
-    Dataset, ExportError, ExportRequest, ExportSummary, Lang, SheetSummary, XLSX_MAX_ROWS,
-};
+use crate::{Dataset, ExportError, ExportRequest, ExportSummary, SheetSummary, XLSX_MAX_ROWS};
 
 /// Excel's limit on a cell's text, in UTF-16 units.
 const MAX_TEXT: usize = 32_767;

@@ -22,7 +22,8 @@ use startlink_core::DatabaseConnection;
 use startlink_core::analytics::{self, Bucket, Filter};
 use startlink_core::config::DatabaseUrl;
 use startlink_core::demo::{self, DemoSpec};
-use startlink_report::{Lang, ReportRequest, render_document};
+use startlink_core::lang::Lang;
+use startlink_report::{ReportRequest, render_document};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)

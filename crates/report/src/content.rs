@@ -578,10 +578,11 @@ mod tests {
     use startlink_core::analytics::{
         OutcomeCounts, ReferrerRow, SeriesPoint, Summary, TopCampaign, TopLink,
     };
+    use startlink_core::lang::Lang;
 
     use super::*;
-    use crate::Lang;
     use crate::data::Referrer;
+    use crate::labels;
     use crate::pdf::fonts::Fonts;
     use crate::pdf::layout::Op;
 
@@ -675,7 +676,7 @@ mod tests {
                 bot: Some("a_rather_long_shop_bot_name_bot"),
                 generated_at: Utc.with_ymd_and_hms(2026, 3, 15, 4, 0, 0).unwrap(),
             };
-            build(&mut layout, &data(), lang.labels(), fmt, &cover).unwrap();
+            build(&mut layout, &data(), labels(lang), fmt, &cover).unwrap();
             for op in layout.finish().iter().flatten() {
                 if let Op::Text { text, .. } = op
                     && text.ends_with('…')

@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-
-use crate::Lang;
+use startlink_core::lang::Lang;
 
 /// Formats for one language and time zone.
 #[derive(Debug, Clone, Copy)]

@@ -18,8 +18,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use startlink_core::DatabaseConnection;
 use startlink_core::analytics::{AnalyticsError, Filter};
+use startlink_core::lang::Lang;
 
-pub use i18n::{KpiLabels, Labels, Lang, OutcomeLabels};
+pub use i18n::{KpiLabels, Labels, OutcomeLabels, labels};
 
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -112,7 +113,7 @@ pub async fn render_document(
     request: &ReportRequest,
 ) -> Result<RenderedReport, ReportError> {
     let data = data::gather(db, request).await?;
-    let labels = request.lang.labels();
+    let labels = labels(request.lang);
     let fmt = format::Fmt {
         lang: request.lang,
         tz: request.tz,
@@ -128,7 +129,7 @@ pub async fn render_document(
     let page_count = pages.len();
     let info = pdf::emit::DocInfo {
         title: labels.title.to_owned(),
-        language: request.lang.code().to_owned(),
+        language: request.lang.as_str().to_owned(),
         created: request.generated_at,
         footer: format!(
             "startlink · {} · {} · {}",

@@ -31,7 +31,7 @@ pub struct AppState {
     /// The Bot API sandbox the bot talks to, for the chat simulator page.
     pub sandbox: Option<startlink_sandbox::Sandbox>,
     /// Language of exports' headers when a request names none (`DEFAULT_LANG`).
-    pub default_lang: startlink_export::Lang,
+    pub default_lang: startlink_core::lang::Lang,
     /// Users the chat simulator has played, newest last.
     pub simulator_users: Arc<std::sync::Mutex<Vec<startlink_sandbox::User>>>,
 }
@@ -54,7 +54,7 @@ impl AppState {
             templates: crate::panel::templates::environment()?,
             bot: None,
             sandbox: None,
-            default_lang: startlink_export::Lang::default(),
+            default_lang: startlink_core::lang::Lang::default(),
             simulator_users: Arc::default(),
         })
     }
@@ -66,7 +66,7 @@ impl AppState {
     }
 
     /// With `DEFAULT_LANG` for exports and reports.
-    pub fn with_default_lang(mut self, lang: startlink_export::Lang) -> Self {
+    pub fn with_default_lang(mut self, lang: startlink_core::lang::Lang) -> Self {
         self.default_lang = lang;
         self
     }

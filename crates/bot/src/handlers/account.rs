@@ -6,7 +6,7 @@ use startlink_core::users;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::Ask;
-use crate::i18n::{Arg, Lang, fill};
+use crate::i18n::{Arg, Lang, fill, texts};
 use crate::reply;
 
 pub(super) async fn referral(ask: &Ask) -> anyhow::Result<()> {
@@ -28,7 +28,7 @@ pub(super) async fn choose_lang(ask: &Ask) -> anyhow::Result<()> {
     let buttons: Vec<InlineKeyboardButton> = Lang::ALL
         .into_iter()
         .map(|lang| {
-            InlineKeyboardButton::callback(lang.texts().name, format!("lang:{}", lang.code()))
+            InlineKeyboardButton::callback(texts(lang).name, format!("lang:{}", lang.as_str()))
         })
         .collect();
     let keyboard = InlineKeyboardMarkup::new([buttons]);
@@ -44,10 +44,10 @@ pub(super) async fn choose_lang(ask: &Ask) -> anyhow::Result<()> {
 
 /// Stores the choice; the answer is in the new language.
 pub(super) async fn set_lang(ask: &Ask, code: &str) -> anyhow::Result<Option<String>> {
-    let Some(lang) = Lang::from_code(code).filter(|l| l.code() == code) else {
+    let Ok(lang) = code.parse::<Lang>() else {
         return Ok(None);
     };
-    users::set_lang(&ask.ctx.db, ask.profile.id, Some(lang.code())).await?;
-    let t = lang.texts();
+    users::set_lang(&ask.ctx.db, ask.profile.id, Some(lang.as_str())).await?;
+    let t = texts(lang);
     Ok(Some(fill(t.lang_set, &[("name", Arg::Text(t.name))])))
 }

@@ -16,7 +16,7 @@ use teloxide::types::User;
 
 use crate::commands::Command;
 use crate::context::{BotContext, Role};
-use crate::i18n::{Lang, Texts};
+use crate::i18n::{Lang, Texts, texts};
 use crate::pacing::TgBot;
 use crate::reply;
 use startlink_core::inbox::UpdateRef;
@@ -47,7 +47,7 @@ pub(crate) struct Ask {
 
 impl Ask {
     pub fn texts(&self) -> &'static Texts {
-        self.lang.texts()
+        texts(self.lang)
     }
 
     pub fn user_id(&self) -> i64 {
@@ -194,7 +194,7 @@ async fn on_other_message(bot: TgBot, ctx: Arc<BotContext>, msg: Message) -> any
 /// The one place a failure is logged and the user told, politely, in his language.
 pub(crate) async fn apologize(bot: &TgBot, chat: ChatId, lang: Lang, error: &anyhow::Error) {
     tracing::error!(chat = chat.0, "handling an update failed: {error:#}");
-    if let Err(send_error) = reply::send(bot, chat, lang.texts().error.to_owned(), None).await {
+    if let Err(send_error) = reply::send(bot, chat, texts(lang).error.to_owned(), None).await {
         tracing::warn!(
             "could not tell chat {} about the failure: {send_error}",
             chat.0

@@ -51,7 +51,7 @@ pub(super) async fn export(ask: &Ask, args: &str) -> anyhow::Result<()> {
     };
     reports::show_uploading(&ask.bot, ask.chat).await;
     let mut request = ExportRequest::new(dataset, Format::Xlsx, ask.ctx.timezone, time::now());
-    request.lang = reports::export_lang(ask.lang);
+    request.lang = ask.lang;
     request.link_builder = Some(ask.ctx.links.clone());
     let mut file = Capped::new(MAX_UPLOAD);
     let summary = startlink_export::export(&ask.ctx.db, &request, &mut file, &mut |_| {}).await?;

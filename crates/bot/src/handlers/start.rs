@@ -12,7 +12,7 @@ use teloxide::types::ChatId;
 use super::{Ask, ask_for};
 use crate::context::{BotContext, Role};
 use crate::html::truncate;
-use crate::i18n::{Arg, Texts, fill};
+use crate::i18n::{Arg, Texts, fill, texts};
 use crate::pacing::TgBot;
 use crate::reply;
 
@@ -51,7 +51,7 @@ pub(super) async fn start(
         opened.user_lang.as_deref(),
         profile.language_code.as_deref(),
     );
-    let text = outcome_text(lang.texts(), opened.outcome, opened.link.as_ref());
+    let text = outcome_text(texts(lang), opened.outcome, opened.link.as_ref());
     reply::send(&bot, chat, text, None).await?;
     Ok(())
 }
@@ -179,7 +179,7 @@ mod tests {
     fn only_the_owner_outcomes_show_order_details() {
         let l = link("Secret order <b>", None);
         for lang in Lang::ALL {
-            let t = lang.texts();
+            let t = texts(lang);
             for outcome in Outcome::ALL {
                 let text = outcome_text(t, outcome, Some(&l));
                 let shows = text.contains("9876");
@@ -200,7 +200,7 @@ mod tests {
         let l = link(&title, Some(&welcome));
         for lang in Lang::ALL {
             for outcome in [Outcome::Redeemed, Outcome::AlreadyYours, Outcome::Accepted] {
-                let text = outcome_text(lang.texts(), outcome, Some(&l));
+                let text = outcome_text(texts(lang), outcome, Some(&l));
                 assert!(
                     startlink_sandbox::parse_html(&text).is_ok(),
                     "{lang} {outcome}"

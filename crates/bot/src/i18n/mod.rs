@@ -7,58 +7,14 @@ mod en;
 mod ru;
 mod uz;
 
-use std::fmt;
+pub use startlink_core::lang::Lang;
 
-/// A language the bot speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Lang {
-    Uz,
-    Ru,
-    En,
-}
-
-impl Lang {
-    pub const ALL: [Lang; 3] = [Lang::Uz, Lang::Ru, Lang::En];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Uz => "uz",
-            Self::Ru => "ru",
-            Self::En => "en",
-        }
-    }
-
-    /// Reads a Telegram `language_code` (`ru`, `en-US`, `uz-Latn`…) or a stored choice.
-    pub fn from_code(code: &str) -> Option<Self> {
-        let primary = code
-            .trim()
-            .split(['-', '_'])
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        Self::ALL.into_iter().find(|lang| lang.code() == primary)
-    }
-
-    /// The user's choice with `/lang`, else his Telegram language, else `default`.
-    pub fn resolve(chosen: Option<&str>, telegram: Option<&str>, default: Lang) -> Lang {
-        chosen
-            .and_then(Self::from_code)
-            .or_else(|| telegram.and_then(Self::from_code))
-            .unwrap_or(default)
-    }
-
-    pub fn texts(self) -> &'static Texts {
-        match self {
-            Self::Uz => &uz::TEXTS,
-            Self::Ru => &ru::TEXTS,
-            Self::En => &en::TEXTS,
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
+/// The bot's messages in `lang`.
+pub fn texts(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::Uz => &uz::TEXTS,
+        Lang::Ru => &ru::TEXTS,
+        Lang::En => &en::TEXTS,
     }
 }
 

@@ -10,7 +10,7 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatAction, InputFile, ParseMode};
 
 use crate::context::BotContext;
-use crate::i18n::{Arg, Lang, fill};
+use crate::i18n::{Arg, Lang, fill, texts};
 use crate::pacing::TgBot;
 
 pub use period::{DuePeriod, ReportDays, due_period};
@@ -18,22 +18,6 @@ pub use schedule::{ScheduledReports, send_due_report};
 
 /// Telegram's limit on a file a bot uploads.
 pub const MAX_UPLOAD: usize = 50 * 1024 * 1024;
-
-pub(crate) fn report_lang(lang: Lang) -> startlink_report::Lang {
-    match lang {
-        Lang::Uz => startlink_report::Lang::Uz,
-        Lang::Ru => startlink_report::Lang::Ru,
-        Lang::En => startlink_report::Lang::En,
-    }
-}
-
-pub(crate) fn export_lang(lang: Lang) -> startlink_export::Lang {
-    match lang {
-        Lang::Uz => startlink_export::Lang::Uz,
-        Lang::Ru => startlink_export::Lang::Ru,
-        Lang::En => startlink_export::Lang::En,
-    }
-}
 
 /// The PDF report on `days` in `lang`, as of `now`.
 pub(crate) async fn render(
@@ -43,13 +27,8 @@ pub(crate) async fn render(
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, startlink_report::ReportError> {
     let tz = ctx.timezone;
-    let mut request = startlink_report::ReportRequest::for_period(
-        days.from(tz),
-        days.to(tz),
-        report_lang(lang),
-        tz,
-        now,
-    );
+    let mut request =
+        startlink_report::ReportRequest::for_period(days.from(tz), days.to(tz), lang, tz, now);
     request.bot = Some(ctx.links.bot().as_str().to_owned());
     startlink_report::render(&ctx.db, &request).await
 }
@@ -57,7 +36,7 @@ pub(crate) async fn render(
 /// The report's caption in `lang`.
 pub(crate) fn caption(days: ReportDays, lang: Lang) -> String {
     fill(
-        lang.texts().report_caption,
+        texts(lang).report_caption,
         &[
             ("from", Arg::Text(&days.first.to_string())),
             ("to", Arg::Text(&days.last.to_string())),

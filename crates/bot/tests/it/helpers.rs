@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use startlink_bot::i18n::{Lang, Texts};
+use startlink_bot::i18n::{Lang, Texts, texts};
 use startlink_bot::settings::{BotMode, RawBotSettings};
 use startlink_bot::{BotContext, RunningBot, TgBot};
 use startlink_core::DatabaseConnection;
@@ -218,7 +218,7 @@ pub fn user_in(id: i64, name: &str, lang: &str) -> User {
 }
 
 pub fn uz() -> &'static Texts {
-    Lang::Uz.texts()
+    texts(Lang::Uz)
 }
 
 /// Plain text of a message (Telegram strips the markup; the sandbox does too).

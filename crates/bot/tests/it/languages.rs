@@ -4,7 +4,7 @@ use startlink_core::links::{self, LinkKind, NewLink};
 use startlink_core::time;
 
 use crate::helpers::{OPERATOR, TestBot, text, user, user_in};
-use startlink_bot::i18n::Lang;
+use startlink_bot::i18n::{Lang, texts};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn telegram_language_is_followed_and_lang_switches_every_later_answer() {
@@ -36,7 +36,7 @@ async fn telegram_language_is_followed_and_lang_switches_every_later_answer() {
         .unwrap();
     assert_eq!(text(&switched), "Language set: English");
     let missing = bot.ask(&ivan, "/start NoSuchKey12").await;
-    assert_eq!(text(&missing), Lang::En.texts().not_found);
+    assert_eq!(text(&missing), texts(Lang::En).not_found);
 
     bot.stop().await;
 }
@@ -52,17 +52,17 @@ async fn commands_are_registered_per_language_and_operators_see_theirs() {
     bot.ask(&user(OPERATOR, "Operator"), "/help").await;
     let customer = bot.sandbox().visible_commands(1_300, 1_300, "ru");
     assert_eq!(names(&customer), ["start", "help", "ref", "lang"]);
-    assert_eq!(customer[1].description, Lang::Ru.texts().commands.help);
+    assert_eq!(customer[1].description, texts(Lang::Ru).commands.help);
     let operator = bot.sandbox().visible_commands(OPERATOR, OPERATOR, "en");
     assert!(
         names(&operator).contains(&"generate".to_owned()),
         "{operator:?}"
     );
-    assert_eq!(operator[0].description, Lang::En.texts().commands.generate);
+    assert_eq!(operator[0].description, texts(Lang::En).commands.generate);
     let default = bot.sandbox().visible_commands(1_300, 1_300, "");
     assert_eq!(
         default[0].description,
-        Lang::Uz.texts().commands.start,
+        texts(Lang::Uz).commands.start,
         "the default list is in DEFAULT_LANG"
     );
     bot.stop().await;
@@ -118,6 +118,6 @@ async fn a_campaign_link_answers_with_its_own_welcome() {
     let generic = bot
         .ask(&user(1_201, "Guest"), &format!("/start {}", plain.key))
         .await;
-    assert_eq!(text(&generic), Lang::Uz.texts().accepted);
+    assert_eq!(text(&generic), texts(Lang::Uz).accepted);
     bot.stop().await;
 }

@@ -26,7 +26,7 @@ async fn an_admin_gets_the_pdf_report_in_his_language() {
         Some("application/pdf")
     );
     assert!(pdf.starts_with(b"%PDF"), "a PDF");
-    let title = startlink_report::Lang::Uz.labels().title;
+    let title = startlink_report::labels(startlink_core::lang::Lang::Uz).title;
     assert!(
         pdf_text(&pdf).contains(title),
         "the Uzbek heading {title:?} is in the PDF"

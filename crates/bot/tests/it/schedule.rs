@@ -36,7 +36,7 @@ async fn the_automatic_report_goes_to_the_admins_once_per_period() {
     let (name, pdf) = document(&bot, &message);
     assert_eq!(name, "report-2026-11-24-2026-11-24.pdf");
     assert!(pdf.starts_with(b"%PDF"));
-    let title = startlink_report::Lang::Ru.labels().title;
+    let title = startlink_report::labels(startlink_core::lang::Lang::Ru).title;
     assert!(pdf_text(&pdf).contains(title), "in the admin's language");
 
     // Later the same day, or again: already claimed.

@@ -10,12 +10,15 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use startlink_core::config::Config;
+use startlink_core::lang::Lang;
+use startlink_core::links::{LinkKind, LinkStatus};
 use startlink_core::time;
 use startlink_export::{
-    Dataset, ExportError, ExportFilter, ExportRequest, ExportSummary, Format, Lang, RawFilter,
+    Dataset, ExportError, ExportFilter, ExportRequest, ExportSummary, Format, RawFilter,
 };
 
 use super::{link_builder, open_db};
+use crate::vocabulary::vocabulary;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum DatasetArg {
@@ -31,28 +34,6 @@ pub enum DatasetArg {
 pub enum FormatArg {
     Xlsx,
     Csv,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum LangArg {
-    Uz,
-    Ru,
-    En,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum KindArg {
-    Order,
-    Campaign,
-    Referral,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum StatusArg {
-    Active,
-    Used,
-    Expired,
-    Revoked,
 }
 
 #[derive(Debug, Args)]
@@ -76,20 +57,20 @@ pub struct ExportArgs {
     #[arg(long, value_name = "ID")]
     creator: Option<String>,
     /// Only links of this kind (and their events, users)
-    #[arg(long, value_enum, value_name = "K")]
-    kind: Option<KindArg>,
+    #[arg(long, value_parser = vocabulary::<LinkKind>(), value_name = "K")]
+    kind: Option<LinkKind>,
     /// Only links with this status now (and their events, users)
-    #[arg(long, value_enum, value_name = "S")]
-    status: Option<StatusArg>,
+    #[arg(long, value_parser = vocabulary::<LinkStatus>(), value_name = "S")]
+    status: Option<LinkStatus>,
     /// Language of XLSX headers (CSV headers are the JSON field names)
     #[arg(
         long,
-        value_enum,
+        value_parser = vocabulary::<Lang>(),
         env = "DEFAULT_LANG",
         default_value = "uz",
         value_name = "L"
     )]
-    lang: LangArg,
+    lang: Lang,
     /// CSV: start with a UTF-8 byte order mark (for Excel on Windows)
     #[arg(long)]
     bom: bool,
@@ -154,31 +135,12 @@ fn request(config: &Config, args: &ExportArgs) -> anyhow::Result<ExportRequest> 
         to: args.to.clone(),
         campaign: args.campaign.clone(),
         creator: args.creator.clone(),
-        kind: args.kind.map(|k| {
-            match k {
-                KindArg::Order => "order",
-                KindArg::Campaign => "campaign",
-                KindArg::Referral => "referral",
-            }
-            .to_owned()
-        }),
-        status: args.status.map(|s| {
-            match s {
-                StatusArg::Active => "active",
-                StatusArg::Used => "used",
-                StatusArg::Expired => "expired",
-                StatusArg::Revoked => "revoked",
-            }
-            .to_owned()
-        }),
+        kind: args.kind.map(|k| k.as_str().to_owned()),
+        status: args.status.map(|s| s.as_str().to_owned()),
     };
     let mut request = ExportRequest::new(dataset, format, config.timezone, time::now());
     request.filter = ExportFilter::parse(&raw, config.timezone)?;
-    request.lang = match args.lang {
-        LangArg::Uz => Lang::Uz,
-        LangArg::Ru => Lang::Ru,
-        LangArg::En => Lang::En,
-    };
+    request.lang = args.lang;
     request.bom = args.bom;
     Ok(request)
 }

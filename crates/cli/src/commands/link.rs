@@ -15,6 +15,7 @@ use startlink_core::users::{TgProfile, TgUserId};
 
 use super::{link_builder, note, open_db};
 use crate::output;
+use crate::vocabulary::vocabulary;
 
 #[derive(Debug, Subcommand)]
 pub enum LinkCommand {
@@ -38,21 +39,6 @@ pub enum LinkCommand {
 pub enum KindArg {
     Order,
     Campaign,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ListKindArg {
-    Order,
-    Campaign,
-    Referral,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum StatusArg {
-    Active,
-    Used,
-    Expired,
-    Revoked,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -114,10 +100,10 @@ pub struct CreateArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    #[arg(long, value_enum)]
-    status: Option<StatusArg>,
-    #[arg(long, value_enum)]
-    kind: Option<ListKindArg>,
+    #[arg(long, value_parser = vocabulary::<LinkStatus>())]
+    status: Option<LinkStatus>,
+    #[arg(long, value_parser = vocabulary::<LinkKind>())]
+    kind: Option<LinkKind>,
     /// Only links of this campaign
     #[arg(long)]
     campaign: Option<String>,
@@ -215,12 +201,8 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
         }
         LinkCommand::List(args) => {
             let filter = LinkFilter {
-                status: args.status.map(status),
-                kind: args.kind.map(|k| match k {
-                    ListKindArg::Order => LinkKind::Order,
-                    ListKindArg::Campaign => LinkKind::Campaign,
-                    ListKindArg::Referral => LinkKind::Referral,
-                }),
+                status: args.status,
+                kind: args.kind,
                 created_by: args.created_by.map(TgUserId::get),
                 campaign: args.campaign,
                 search: args.search,
@@ -238,11 +220,11 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
                 .context("cannot list links")?;
             if args.json {
                 #[derive(Serialize)]
-                struct Listing<'a> {
+                struct Listing {
                     total: u64,
                     page: u64,
                     per_page: u64,
-                    links: Vec<LinkView<'a>>,
+                    links: Vec<LinkView>,
                 }
                 let views = page
                     .items
@@ -283,7 +265,7 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
                 #[derive(Serialize)]
                 struct Shown<'a> {
                     #[serde(flatten)]
-                    link: LinkView<'a>,
+                    link: LinkView,
                     events: &'a [Event],
                 }
                 return output::print_json(&Shown {
@@ -356,11 +338,11 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
                 .context("cannot open the link")?;
             if args.json {
                 #[derive(Serialize)]
-                struct OpenedJson<'a> {
+                struct OpenedJson {
                     outcome: Outcome,
                     new_user: bool,
                     #[serde(flatten)]
-                    link: Option<LinkView<'a>>,
+                    link: Option<LinkView>,
                 }
                 return output::print_json(&OpenedJson {
                     outcome: opened.outcome,
@@ -376,15 +358,6 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
-    }
-}
-
-fn status(arg: StatusArg) -> LinkStatus {
-    match arg {
-        StatusArg::Active => LinkStatus::Active,
-        StatusArg::Used => LinkStatus::Used,
-        StatusArg::Expired => LinkStatus::Expired,
-        StatusArg::Revoked => LinkStatus::Revoked,
     }
 }
 

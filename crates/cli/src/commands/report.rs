@@ -10,10 +10,12 @@ use chrono::Duration;
 use clap::Args;
 use startlink_core::analytics::{Filter, day_start, parse_bound};
 use startlink_core::config::Config;
-use startlink_report::{Lang, ReportRequest};
+use startlink_core::lang::Lang;
+use startlink_report::ReportRequest;
 
 use super::{link_builder, open_db};
 use crate::progress::thousands;
+use crate::vocabulary::vocabulary;
 
 /// The period when `--from` is not given: this many local days up to `--to`.
 const DEFAULT_DAYS: i64 = 30;
@@ -29,15 +31,11 @@ pub struct ReportArgs {
     #[arg(long, value_name = "D")]
     to: Option<String>,
     /// Language of the report: uz, ru or en
-    #[arg(long, default_value = "uz", value_parser = parse_lang)]
+    #[arg(long, default_value = "uz", value_parser = vocabulary::<Lang>())]
     lang: Lang,
     /// PDF file to write (`-` for standard output); nothing is left behind on failure
     #[arg(short = 'o', long = "output", value_name = "FILE.pdf")]
     output: PathBuf,
-}
-
-fn parse_lang(input: &str) -> Result<Lang, String> {
-    Lang::parse(input).ok_or_else(|| format!("{input:?} is not one of uz, ru, en"))
 }
 
 pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<()> {

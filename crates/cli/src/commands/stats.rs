@@ -52,7 +52,7 @@ pub async fn run(config: &Config, args: StatsArgs) -> anyhow::Result<()> {
         struct Stats<'a> {
             #[serde(flatten)]
             stats: &'a LinkStats,
-            recent: Vec<LinkView<'a>>,
+            recent: Vec<LinkView>,
         }
         let recent = recent
             .iter()

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use clap::Args;
 use startlink_core::DatabaseConnection;
 use startlink_core::config::Config;
+use startlink_core::lang::Lang;
 use startlink_web::{AppState, FirstAdmin, RawWebSettings, ServerLimits, WebServer};
 use tokio::net::TcpListener;
 
@@ -72,9 +73,8 @@ pub async fn state(
         ),
     }
     let default_lang = match env("DEFAULT_LANG").as_deref().map(str::trim) {
-        None | Some("") => startlink_export::Lang::default(),
-        Some(code) => startlink_export::Lang::parse(code)
-            .with_context(|| format!("DEFAULT_LANG {code:?} is not uz, ru or en"))?,
+        None | Some("") => Lang::default(),
+        Some(code) => code.parse::<Lang>().context("DEFAULT_LANG")?,
     };
     Ok(AppState::new(
         db.clone(),

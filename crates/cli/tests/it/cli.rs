@@ -111,26 +111,7 @@ fn json_output_uses_the_column_names() {
         "--attrs",
         r#"{"shelf":"A3"}"#,
     ]);
-    for name in [
-        "key",
-        "url",
-        "kind",
-        "product_id",
-        "order_log_id",
-        "attrs",
-        "title",
-        "welcome_text",
-        "campaign",
-        "utm_source",
-        "utm_medium",
-        "utm_campaign",
-        "max_uses",
-        "use_count",
-        "expires_at",
-        "revoked_at",
-        "created_by",
-        "created_at",
-    ] {
+    for name in startlink_core::links::LinkView::FIELDS {
         assert!(link.get(name).is_some(), "missing {name}: {link}");
     }
     assert_eq!(link["kind"], "campaign");

@@ -7,6 +7,7 @@ mod cli;
 mod config_docs;
 mod crash;
 mod export;
+mod link_view;
 mod qr;
 mod report;
 mod server;

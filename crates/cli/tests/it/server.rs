@@ -107,6 +107,24 @@ impl Server {
         self.dir.path()
     }
 
+    /// `GET path` on the API with `token`, as JSON, whatever the status.
+    pub async fn api_get(&self, token: &str, path: &str) -> Value {
+        reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Runs another `startlink` command on the server's database.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        command(self.dir(), args).output().unwrap()
+    }
+
     /// An API access token for `tester`.
     pub async fn api_token(&self) -> String {
         let response: Value = reqwest::Client::new()

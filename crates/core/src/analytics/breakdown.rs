@@ -14,6 +14,7 @@ use crate::campaigns;
 use crate::events::Outcome;
 use crate::events::entity as events;
 use crate::links::entity as links;
+use crate::vocab::vocabulary;
 
 /// What to group by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -27,6 +28,21 @@ pub enum Dimension {
     Kind,
     Outcome,
 }
+
+// `by` is the field's name on every surface (`?by=`).
+vocabulary!(
+    Dimension,
+    "by",
+    [
+        "campaign",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "creator",
+        "kind",
+        "outcome",
+    ]
+);
 
 impl Dimension {
     pub const ALL: [Dimension; 7] = [
@@ -49,10 +65,6 @@ impl Dimension {
             Self::Kind => "kind",
             Self::Outcome => "outcome",
         }
-    }
-
-    pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == input)
     }
 
     /// The `links` column grouped by; `None` for the event's outcome.

@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use super::AnalyticsError;
+use crate::vocab::vocabulary;
 
 /// Most buckets one series may have (a month of hours, or years of days).
 pub const MAX_BUCKETS: usize = 1_000;
@@ -24,6 +25,8 @@ pub enum Bucket {
     Week,
 }
 
+vocabulary!(Bucket, "bucket", ["hour", "day", "week"]);
+
 impl Bucket {
     pub const ALL: [Bucket; 3] = [Self::Hour, Self::Day, Self::Week];
 
@@ -33,10 +36,6 @@ impl Bucket {
             Self::Day => "day",
             Self::Week => "week",
         }
-    }
-
-    pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|b| b.as_str() == input)
     }
 }
 
@@ -278,7 +277,7 @@ mod tests {
         let far = at + Duration::days(60);
         assert!(edges(at, far, Bucket::Hour, chrono_tz::UTC).is_err());
         assert!(edges(at, far, Bucket::Day, chrono_tz::UTC).is_ok());
-        assert_eq!(Bucket::parse("week"), Some(Bucket::Week));
-        assert_eq!(Bucket::parse("month"), None);
+        assert_eq!("week".parse(), Ok(Bucket::Week));
+        assert!("month".parse::<Bucket>().is_err());
     }
 }

@@ -202,9 +202,9 @@ fn read_event(row: &QueryResult) -> Result<(RollupKey, bool), DbErr> {
     let new_user: bool = row.try_get("", "new_user")?;
     let kind: Option<String> = row.try_get("", "kind")?;
     let campaign_id: Option<i64> = row.try_get("", "campaign_id")?;
-    let link = match kind.as_deref().map(LinkKind::parse) {
-        Some(Some(kind)) => Some(LinkFacts { kind, campaign_id }),
-        Some(None) => {
+    let link = match kind.as_deref().map(str::parse::<LinkKind>) {
+        Some(Ok(kind)) => Some(LinkFacts { kind, campaign_id }),
+        Some(Err(_)) => {
             return Err(DbErr::Custom(format!(
                 "a link has the unknown kind {kind:?}"
             )));
@@ -630,11 +630,11 @@ pub(crate) async fn grouped<C: ConnectionTrait>(
         let kind = if kind.is_empty() {
             None
         } else {
-            Some(LinkKind::parse(&kind).ok_or_else(|| {
+            Some(kind.parse::<LinkKind>().map_err(|_| {
                 DbErr::Custom(format!("opens are counted for the unknown kind {kind:?}"))
             })?)
         };
-        let outcome = Outcome::parse(&outcome).ok_or_else(|| {
+        let outcome = outcome.parse::<Outcome>().map_err(|_| {
             DbErr::Custom(format!(
                 "opens are counted for the unknown outcome {outcome:?}"
             ))

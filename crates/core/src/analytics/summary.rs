@@ -215,8 +215,9 @@ pub(crate) async fn outcome_counts<C: ConnectionTrait>(
         let n: i64 = row
             .try_get("", "n")
             .map_err(AnalyticsError::db("reading opens by outcome"))?;
-        let outcome = Outcome::parse(&outcome)
-            .ok_or_else(|| AnalyticsError::Corrupt(format!("an event has outcome {outcome:?}")))?;
+        let outcome = outcome
+            .parse::<Outcome>()
+            .map_err(|_| AnalyticsError::Corrupt(format!("an event has outcome {outcome:?}")))?;
         *counts.get_mut(outcome) += n;
     }
     Ok(counts)

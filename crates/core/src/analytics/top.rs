@@ -105,9 +105,10 @@ pub async fn top_links<C: ConnectionTrait>(
         let model = models.get(&id).ok_or_else(|| {
             AnalyticsError::Corrupt(format!("events of link {id}, which is missing"))
         })?;
-        let kind = LinkKind::parse(&model.kind).ok_or_else(|| {
-            AnalyticsError::Corrupt(format!("link {id} has kind {:?}", model.kind))
-        })?;
+        let kind = model
+            .kind
+            .parse::<LinkKind>()
+            .map_err(|_| AnalyticsError::Corrupt(format!("link {id} has kind {:?}", model.kind)))?;
         out.push(TopLink {
             link_id: id,
             key: model.key.clone(),

@@ -9,6 +9,8 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::vocab::vocabulary;
+
 pub use scan::{EventRow, scan};
 pub use store::{EventFilter, NewEvent, count_by_outcome, find, list, record};
 
@@ -31,6 +33,21 @@ pub enum Outcome {
     /// A payload Telegram's rules or our key format reject.
     Invalid,
 }
+
+vocabulary!(
+    Outcome,
+    "outcome",
+    [
+        "redeemed",
+        "already_yours",
+        "accepted",
+        "already_used",
+        "expired",
+        "revoked",
+        "not_found",
+        "invalid",
+    ]
+);
 
 impl Outcome {
     pub const ALL: [Outcome; 8] = [
@@ -55,10 +72,6 @@ impl Outcome {
             Self::NotFound => "not_found",
             Self::Invalid => "invalid",
         }
-    }
-
-    pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|o| o.as_str() == input)
     }
 
     /// Whether this open took a use of the link.
@@ -94,7 +107,7 @@ impl Event {
             tg_user_id: m.tg_user_id,
             // Unknown text can only come from a newer version writing the table;
             // showing it as invalid beats failing the whole listing.
-            outcome: Outcome::parse(&m.outcome).unwrap_or(Outcome::Invalid),
+            outcome: m.outcome.parse().unwrap_or(Outcome::Invalid),
             payload: m.payload,
             new_user: m.new_user,
             at: m.at,
@@ -109,9 +122,9 @@ mod tests {
     #[test]
     fn outcome_names_round_trip_and_match_serde() {
         for outcome in Outcome::ALL {
-            assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
+            assert_eq!(outcome.as_str().parse(), Ok(outcome));
             assert_eq!(serde_json::to_value(outcome).unwrap(), outcome.as_str());
         }
-        assert_eq!(Outcome::parse("redeemed "), None);
+        assert!("redeemed!".parse::<Outcome>().is_err());
     }
 }

@@ -116,7 +116,7 @@ pub async fn count_by_outcome<C: ConnectionTrait>(db: &C) -> Result<Vec<(Outcome
     for row in db.query_all(&query).await? {
         let outcome: String = row.try_get("", "outcome")?;
         let n: i64 = row.try_get("", "n")?;
-        if let Some(outcome) = Outcome::parse(&outcome) {
+        if let Ok(outcome) = outcome.parse::<Outcome>() {
             counts.push((outcome, n));
         }
     }

@@ -17,6 +17,8 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::vocab::vocabulary;
+
 pub use key::{KEY_ALPHABET, KeyError, LinkKey, REFERRAL_PREFIX};
 pub use manage::{LinkUpdate, keys_by_id, update};
 pub use open::{Opened, open, open_update};
@@ -31,6 +33,7 @@ pub use url::{AdminRight, BotUsername, LinkBuilder, UrlError};
 
 /// What a link is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkKind {
     /// One customer's order; one-time unless told otherwise.
@@ -41,6 +44,8 @@ pub enum LinkKind {
     Referral,
 }
 
+vocabulary!(LinkKind, "kind", ["order", "campaign", "referral"]);
+
 impl LinkKind {
     pub const ALL: [LinkKind; 3] = [Self::Order, Self::Campaign, Self::Referral];
 
@@ -50,10 +55,6 @@ impl LinkKind {
             Self::Campaign => "campaign",
             Self::Referral => "referral",
         }
-    }
-
-    pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == input)
     }
 
     /// `max_uses` when the creator says nothing.
@@ -73,6 +74,7 @@ impl fmt::Display for LinkKind {
 
 /// Where a link stands at a given instant. Precedence: revoked, used, expired, active.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkStatus {
     Active,
@@ -80,6 +82,12 @@ pub enum LinkStatus {
     Expired,
     Revoked,
 }
+
+vocabulary!(
+    LinkStatus,
+    "status",
+    ["active", "used", "expired", "revoked"]
+);
 
 impl LinkStatus {
     pub const ALL: [LinkStatus; 4] = [Self::Active, Self::Used, Self::Expired, Self::Revoked];
@@ -91,10 +99,6 @@ impl LinkStatus {
             Self::Expired => "expired",
             Self::Revoked => "revoked",
         }
-    }
-
-    pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == input)
     }
 }
 
@@ -149,11 +153,9 @@ pub enum ExpiryChange {
     Never,
 }
 
-/// A stored link. Serialises with the database column names, which the CLI's and
-/// the API's JSON share.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A stored link. Shown to people through [`LinkView`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct Link {
-    #[serde(skip)]
     pub id: i64,
     pub key: LinkKey,
     pub kind: LinkKind,
@@ -163,7 +165,6 @@ pub struct Link {
     pub title: Option<String>,
     pub welcome_text: Option<String>,
     pub campaign: Option<String>,
-    #[serde(skip)]
     pub campaign_id: Option<i64>,
     pub utm_source: Option<String>,
     pub utm_medium: Option<String>,
@@ -195,12 +196,29 @@ impl Link {
         builder.and_then(|b| b.start(self.key.as_str()).ok())
     }
 
-    /// The link as the CLI and the API show it: its columns, its URL and status.
-    pub fn view(&self, builder: Option<&LinkBuilder>, now: DateTime<Utc>) -> LinkView<'_> {
+    /// The link as the CLI, the API and the links export show it.
+    pub fn view(&self, builder: Option<&LinkBuilder>, now: DateTime<Utc>) -> LinkView {
         LinkView {
+            key: self.key.clone(),
             url: self.url(builder),
+            kind: self.kind,
             status: self.status(now),
-            link: self,
+            product_id: self.product_id,
+            order_log_id: self.order_log_id,
+            title: self.title.clone(),
+            welcome_text: self.welcome_text.clone(),
+            campaign: self.campaign.clone(),
+            utm_source: self.utm_source.clone(),
+            utm_medium: self.utm_medium.clone(),
+            utm_campaign: self.utm_campaign.clone(),
+            max_uses: self.max_uses,
+            use_count: self.use_count,
+            expires_at: self.expires_at,
+            revoked_at: self.revoked_at,
+            referrer_id: self.referrer_id,
+            created_by: self.created_by,
+            created_at: self.created_at,
+            attrs: self.attrs.clone(),
         }
     }
 
@@ -210,8 +228,10 @@ impl Link {
     ) -> Result<Self, LinkError> {
         let key = LinkKey::parse(&m.key)
             .map_err(|e| LinkError::Corrupt(format!("link {} has key {:?}: {e}", m.id, m.key)))?;
-        let kind = LinkKind::parse(&m.kind)
-            .ok_or_else(|| LinkError::Corrupt(format!("link {} has kind {:?}", m.id, m.kind)))?;
+        let kind = m
+            .kind
+            .parse::<LinkKind>()
+            .map_err(|_| LinkError::Corrupt(format!("link {} has kind {:?}", m.id, m.kind)))?;
         Ok(Self {
             id: m.id,
             key,
@@ -237,13 +257,68 @@ impl Link {
     }
 }
 
-/// [`Link`] plus what is derived from it, for output.
-#[derive(Debug, Clone, Serialize)]
-pub struct LinkView<'a> {
-    #[serde(flatten)]
-    pub link: &'a Link,
+/// A link as every surface shows it: the API's and the CLI's JSON, the
+/// OpenAPI schema (feature `openapi`) and the links export's columns — the
+/// same names, in [`LinkView::FIELDS`]' order. Internal ids stay out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Link))]
+pub struct LinkView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub key: LinkKey,
+    /// `https://t.me/<bot>?start=<key>`; null while the bot's name is unknown.
     pub url: Option<String>,
+    pub kind: LinkKind,
+    /// At the moment of the answer.
     pub status: LinkStatus,
+    pub product_id: Option<i64>,
+    pub order_log_id: Option<i64>,
+    pub title: Option<String>,
+    pub welcome_text: Option<String>,
+    /// Campaign name.
+    pub campaign: Option<String>,
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    /// Null: unlimited.
+    pub max_uses: Option<i64>,
+    pub use_count: i64,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// For a referral link: the Telegram id of the user it belongs to.
+    pub referrer_id: Option<i64>,
+    /// Telegram id of the operator who created it.
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    /// The shop's own data, a JSON object.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub attrs: serde_json::Value,
+}
+
+impl LinkView {
+    /// The field names, in order: JSON keys and the links export's columns.
+    pub const FIELDS: [&'static str; 20] = [
+        "key",
+        "url",
+        "kind",
+        "status",
+        "product_id",
+        "order_log_id",
+        "title",
+        "welcome_text",
+        "campaign",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "max_uses",
+        "use_count",
+        "expires_at",
+        "revoked_at",
+        "referrer_id",
+        "created_by",
+        "created_at",
+        "attrs",
+    ];
 }
 
 /// Why a link operation failed.
@@ -318,36 +393,26 @@ mod tests {
     }
 
     #[test]
-    fn a_link_serialises_with_the_column_names() {
-        let l = link(Some(1), 0);
+    fn a_link_view_serialises_as_its_fields_in_order() {
+        let mut l = link(Some(1), 0);
+        l.referrer_id = Some(42);
         let builder = LinkBuilder::new(BotUsername::parse("shop_bot").unwrap());
-        let json = serde_json::to_value(l.view(Some(&builder), Utc::now())).unwrap();
-        for name in [
-            "key",
-            "url",
-            "kind",
-            "product_id",
-            "order_log_id",
-            "attrs",
-            "title",
-            "welcome_text",
-            "campaign",
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
-            "max_uses",
-            "use_count",
-            "expires_at",
-            "revoked_at",
-            "created_by",
-            "created_at",
-            "status",
-        ] {
-            assert!(json.get(name).is_some(), "missing {name} in {json}");
+        let text = serde_json::to_string(&l.view(Some(&builder), Utc::now())).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let names: Vec<&String> = json.as_object().unwrap().keys().collect();
+        assert_eq!(names.len(), LinkView::FIELDS.len(), "{text}");
+        let mut at = 0;
+        for name in LinkView::FIELDS {
+            let quoted = format!("\"{name}\":");
+            let found = text[at..]
+                .find(&quoted)
+                .unwrap_or_else(|| panic!("{name} missing or out of order in {text}"));
+            at += found + quoted.len();
         }
-        assert!(json.get("id").is_none());
+        assert!(json.get("id").is_none() && json.get("campaign_id").is_none());
         assert_eq!(json["kind"], "order");
         assert_eq!(json["status"], "active");
+        assert_eq!(json["referrer_id"], 42);
         assert_eq!(
             json["url"],
             format!("https://t.me/shop_bot?start={}", l.key)

@@ -101,9 +101,10 @@ where
     };
     let link = match &model {
         Some(m) => Some(LinkFacts {
-            kind: LinkKind::parse(&m.kind).ok_or_else(|| {
-                LinkError::Corrupt(format!("link {} has kind {:?}", m.id, m.kind))
-            })?,
+            kind: m
+                .kind
+                .parse::<LinkKind>()
+                .map_err(|_| LinkError::Corrupt(format!("link {} has kind {:?}", m.id, m.kind)))?,
             campaign_id: m.campaign_id,
         }),
         None => None,
@@ -220,8 +221,8 @@ async fn take_use<C: ConnectionTrait>(
         .to_owned();
     if let Some(row) = txn.query_one(&take).await? {
         link.use_count = row.try_get("", Column::UseCount.as_str())?;
-        let outcome = match LinkKind::parse(&link.kind) {
-            Some(LinkKind::Order) => Outcome::Redeemed,
+        let outcome = match link.kind.parse::<LinkKind>() {
+            Ok(LinkKind::Order) => Outcome::Redeemed,
             _ => Outcome::Accepted,
         };
         return Ok((outcome, link));

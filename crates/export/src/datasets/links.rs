@@ -1,7 +1,8 @@
-//! The `links` dataset: every column of the CLI's `link show --json`.
+//! The `links` dataset: the fields of [`LinkView`], which the CLI's and the
+//! API's JSON show, as columns in the same order.
 
 use startlink_core::DatabaseConnection;
-use startlink_core::links;
+use startlink_core::links::{self, LinkView};
 
 use super::Scope;
 use crate::ExportError;
@@ -125,30 +126,62 @@ pub(super) async fn page(
         last_id: rows.last().map(|l| l.id),
     };
     for link in rows {
-        let url = link.url(scope.builder.as_ref());
-        let status = link.status(scope.now);
+        // Exhaustive on purpose: a field added to the view must become a column.
+        let LinkView {
+            key,
+            url,
+            kind,
+            status,
+            product_id,
+            order_log_id,
+            title,
+            welcome_text,
+            campaign,
+            utm_source,
+            utm_medium,
+            utm_campaign,
+            max_uses,
+            use_count,
+            expires_at,
+            revoked_at,
+            referrer_id,
+            created_by,
+            created_at,
+            attrs,
+        } = link.view(scope.builder.as_ref(), scope.now);
         page.cells.extend([
-            Cell::Text(link.key.as_str().to_owned()),
+            Cell::Text(key.as_str().to_owned()),
             url.into(),
-            Code::Kind(link.kind).into(),
+            Code::Kind(kind).into(),
             Code::Status(status).into(),
-            link.product_id.into(),
-            link.order_log_id.into(),
-            link.title.into(),
-            link.welcome_text.into(),
-            link.campaign.into(),
-            link.utm_source.into(),
-            link.utm_medium.into(),
-            link.utm_campaign.into(),
-            link.max_uses.into(),
-            Cell::Int(link.use_count),
-            link.expires_at.into(),
-            link.revoked_at.into(),
-            link.referrer_id.into(),
-            link.created_by.into(),
-            Cell::Time(link.created_at),
-            Cell::Text(link.attrs.to_string()),
+            product_id.into(),
+            order_log_id.into(),
+            title.into(),
+            welcome_text.into(),
+            campaign.into(),
+            utm_source.into(),
+            utm_medium.into(),
+            utm_campaign.into(),
+            max_uses.into(),
+            Cell::Int(use_count),
+            expires_at.into(),
+            revoked_at.into(),
+            referrer_id.into(),
+            created_by.into(),
+            Cell::Time(created_at),
+            Cell::Text(attrs.to_string()),
         ]);
     }
     Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_columns_are_the_link_views_fields_in_order() {
+        let names: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
+        assert_eq!(names, LinkView::FIELDS);
+    }
 }

@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use startlink_core::DatabaseConnection;
+use startlink_core::lang::Lang;
 use startlink_core::links::{self, BotUsername, LinkBuilder, LinkKind, NewLink, UseLimit};
 use startlink_core::users::{TgProfile, TgUserId};
-use startlink_export::{Dataset, ExportRequest, ExportSummary, Format, Lang};
+use startlink_export::{Dataset, ExportRequest, ExportSummary, Format};
 
 pub const HYPERLINK: &str = "=HYPERLINK(\"http://x\")";
 pub const UNICODE: &str = "Oʻzbekiston gʻalaba — Привет, мир 🎉👍🏽";

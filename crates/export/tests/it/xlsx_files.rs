@@ -4,7 +4,8 @@ use std::io::{Cursor, Read as _};
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use startlink_core::DatabaseConnection;
-use startlink_export::{Dataset, ExportFilter, ExportRequest, Format, Lang, RawFilter};
+use startlink_core::lang::Lang;
+use startlink_export::{Dataset, ExportFilter, ExportRequest, Format, RawFilter};
 
 use crate::csv_files::parse;
 use crate::shop::{self, HYPERLINK, MULTILINE, SCRIPT, SIGNS, UNICODE};

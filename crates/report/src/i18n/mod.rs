@@ -6,46 +6,14 @@ mod en;
 mod ru;
 mod uz;
 
-use std::fmt;
+use startlink_core::lang::Lang;
 
-/// A language the report is written in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Lang {
-    #[default]
-    Uz,
-    Ru,
-    En,
-}
-
-impl Lang {
-    pub const ALL: [Lang; 3] = [Lang::Uz, Lang::Ru, Lang::En];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Uz => "uz",
-            Self::Ru => "ru",
-            Self::En => "en",
-        }
-    }
-
-    /// `uz`, `ru` or `en` (any case, surrounding blanks ignored).
-    pub fn parse(input: &str) -> Option<Self> {
-        let code = input.trim().to_ascii_lowercase();
-        Self::ALL.into_iter().find(|lang| lang.code() == code)
-    }
-
-    pub fn labels(self) -> &'static Labels {
-        match self {
-            Self::Uz => &uz::LABELS,
-            Self::Ru => &ru::LABELS,
-            Self::En => &en::LABELS,
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
+/// Every word of the report in `lang`.
+pub fn labels(lang: Lang) -> &'static Labels {
+    match lang {
+        Lang::Uz => &uz::LABELS,
+        Lang::Ru => &ru::LABELS,
+        Lang::En => &en::LABELS,
     }
 }
 
@@ -161,16 +129,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_language_code_is_read_in_any_case_and_unknown_ones_are_refused() {
-        assert_eq!(Lang::parse(" RU "), Some(Lang::Ru));
-        assert_eq!(Lang::parse("uz"), Some(Lang::Uz));
-        assert_eq!(Lang::parse("de"), None);
-        assert_eq!(Lang::default(), Lang::Uz);
-    }
-
-    #[test]
     fn uzbek_is_written_with_the_modifier_letter_turned_comma() {
-        let uz = Lang::Uz.labels();
+        let uz = labels(Lang::Uz);
         assert!(uz.kpi_heading.contains("oʻ"), "{}", uz.kpi_heading);
         for text in [uz.title, uz.kpi_heading, uz.top_links_heading] {
             assert!(!text.contains('\''), "ASCII apostrophe in {text:?}");

@@ -10,9 +10,10 @@ use startlink_core::DatabaseConnection;
 use startlink_core::analytics::{self, Filter, Summary, parse_bound};
 use startlink_core::demo::{self, DemoSpec};
 use startlink_core::events::Outcome;
+use startlink_core::lang::Lang;
 use startlink_core::links::{self, LinkKind, NewLink};
 use startlink_core::users::{TgProfile, TgUserId};
-use startlink_report::{Lang, ReportError, ReportRequest, render, render_document};
+use startlink_report::{ReportError, ReportRequest, labels, render, render_document};
 
 use crate::helpers::{keep_sample, pdf_pages, pdf_text};
 
@@ -184,7 +185,7 @@ async fn seed_shop(db: &DatabaseConnection) {
 /// The KPI figures as the test expects them printed (formatted here, apart
 /// from the crate): `(label, this period, previous, change, change %)`.
 fn kpi_rows(lang: Lang, now: &Summary, before: &Summary) -> Vec<(String, [String; 4])> {
-    let labels = lang.labels();
+    let labels = labels(lang);
     let k = &labels.kpi;
     let (minus, decimal) = match lang {
         Lang::En => ("−", '.'),

@@ -58,7 +58,7 @@ pub struct EventList {
     get, path = "/api/v1/events", tag = "events",
     security(("bearer" = ["events:read"])),
     params(ListEvents),
-    responses((status = 200, body = EventList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = EventList), (status = 400, description = "An unknown outcome", body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
 )]
 pub async fn list(
     _: Authorized<EventsRead>,
@@ -90,10 +90,7 @@ pub async fn list(
         outcome: query
             .outcome
             .as_deref()
-            .map(|o| {
-                Outcome::parse(o)
-                    .ok_or_else(|| ApiError::invalid(format!("outcome: unknown {o:?}")))
-            })
+            .map(str::parse::<Outcome>)
             .transpose()?,
         from: query
             .from

@@ -15,10 +15,9 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use startlink_core::audit::{Action, Entry};
+use startlink_core::lang::Lang;
 use startlink_core::{campaigns, time};
-use startlink_export::{
-    Dataset, ExportError, ExportFilter, ExportRequest, Format, Lang, RawFilter,
-};
+use startlink_export::{Dataset, ExportError, ExportFilter, ExportRequest, Format, RawFilter};
 use tokio::sync::mpsc;
 use utoipa::IntoParams;
 
@@ -103,8 +102,7 @@ pub(crate) async fn request(
         return Err(refused(ExportError::UnknownCampaign(name.clone())));
     }
     let lang = match non_empty(&query.lang) {
-        Some(code) => Lang::parse(&code)
-            .ok_or_else(|| ApiError::BadRequest(format!("lang: {code:?} is not uz, ru or en")))?,
+        Some(code) => code.parse::<Lang>()?,
         None => state.default_lang,
     };
     let mut request = ExportRequest::new(dataset, format, state.timezone, time::now());

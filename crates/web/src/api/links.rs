@@ -2,12 +2,11 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use startlink_core::audit::{Action, Entry};
 use startlink_core::links::{
-    self, ExpiryChange, Link, LinkBuilder, LinkFilter, LinkKind, LinkSort, LinkStatus, LinkUpdate,
-    NewLink, UseLimit,
+    self, ExpiryChange, LinkFilter, LinkKind, LinkSort, LinkStatus, LinkUpdate, LinkView, NewLink,
+    UseLimit,
 };
 use startlink_core::time;
 use utoipa::{IntoParams, ToSchema};
@@ -18,62 +17,6 @@ use crate::auth::{Authorized, LinksRead, LinksWrite};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ClientIp, Json, Path, Query};
 use crate::state::AppState;
-
-/// A link, with the same field names as the CLI's JSON.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LinkOut {
-    pub key: String,
-    /// `https://t.me/<bot>?start=<key>`; null while the bot's name is unknown.
-    pub url: Option<String>,
-    /// `order`, `campaign` or `referral`.
-    pub kind: String,
-    pub product_id: Option<i64>,
-    pub order_log_id: Option<i64>,
-    #[schema(value_type = Object)]
-    pub attrs: serde_json::Value,
-    pub title: Option<String>,
-    pub welcome_text: Option<String>,
-    pub campaign: Option<String>,
-    pub utm_source: Option<String>,
-    pub utm_medium: Option<String>,
-    pub utm_campaign: Option<String>,
-    /// Null: unlimited.
-    pub max_uses: Option<i64>,
-    pub use_count: i64,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    /// Telegram id of the operator who created it.
-    pub created_by: Option<i64>,
-    pub created_at: DateTime<Utc>,
-    /// `active`, `used`, `expired` or `revoked`.
-    pub status: String,
-}
-
-impl LinkOut {
-    pub fn new(link: Link, builder: Option<&LinkBuilder>, now: DateTime<Utc>) -> Self {
-        Self {
-            url: link.url(builder),
-            status: link.status(now).as_str().to_owned(),
-            key: link.key.as_str().to_owned(),
-            kind: link.kind.as_str().to_owned(),
-            product_id: link.product_id,
-            order_log_id: link.order_log_id,
-            attrs: link.attrs,
-            title: link.title,
-            welcome_text: link.welcome_text,
-            campaign: link.campaign,
-            utm_source: link.utm_source,
-            utm_medium: link.utm_medium,
-            utm_campaign: link.utm_campaign,
-            max_uses: link.max_uses,
-            use_count: link.use_count,
-            expires_at: link.expires_at,
-            revoked_at: link.revoked_at,
-            created_by: link.created_by,
-            created_at: link.created_at,
-        }
-    }
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -140,7 +83,7 @@ pub struct LinkPage {
     pub total: u64,
     pub page: u64,
     pub per_page: u64,
-    pub links: Vec<LinkOut>,
+    pub links: Vec<LinkView>,
 }
 
 /// Absent: unchanged; `null`: cleared.
@@ -177,7 +120,7 @@ pub struct UpdateLink {
     security(("bearer" = ["links:write"])),
     request_body = CreateLink,
     responses(
-        (status = 201, description = "Created", body = LinkOut),
+        (status = 201, description = "Created", body = LinkView),
         (status = 422, description = "A field is invalid; the message names it", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
     ),
@@ -187,7 +130,7 @@ pub async fn create(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Json(body): Json<CreateLink>,
-) -> Result<(StatusCode, Json<LinkOut>), ApiError> {
+) -> Result<(StatusCode, Json<LinkView>), ApiError> {
     let now = time::now();
     let uses = match (body.max_uses, body.unlimited) {
         (Some(_), true) => return Err(ApiError::invalid("give max_uses or unlimited, not both")),
@@ -229,10 +172,7 @@ pub async fn create(
     )
     .await;
     let builder = state.link_builder().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(LinkOut::new(link, builder.as_ref(), now)),
-    ))
+    Ok((StatusCode::CREATED, Json(link.view(builder.as_ref(), now))))
 }
 
 /// List links with filters, sorting and pagination.
@@ -240,7 +180,7 @@ pub async fn create(
     get, path = "/api/v1/links", tag = "links",
     security(("bearer" = ["links:read"])),
     params(ListLinks),
-    responses((status = 200, body = LinkPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = LinkPage), (status = 400, description = "An unknown status or kind", body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
 )]
 pub async fn list(
     _: Authorized<LinksRead>,
@@ -253,22 +193,12 @@ pub async fn list(
         status: query
             .status
             .as_deref()
-            .map(|s| {
-                LinkStatus::parse(s).ok_or_else(|| {
-                    ApiError::invalid(format!(
-                        "status: unknown {s:?}; active, used, expired or revoked"
-                    ))
-                })
-            })
+            .map(str::parse::<LinkStatus>)
             .transpose()?,
         kind: query
             .kind
             .as_deref()
-            .map(|k| {
-                LinkKind::parse(k).ok_or_else(|| {
-                    ApiError::invalid(format!("kind: unknown {k:?}; order, campaign or referral"))
-                })
-            })
+            .map(str::parse::<LinkKind>)
             .transpose()?,
         created_by: query.created_by,
         campaign: query.campaign,
@@ -296,7 +226,7 @@ pub async fn list(
         links: found
             .items
             .into_iter()
-            .map(|l| LinkOut::new(l, builder.as_ref(), now))
+            .map(|l| l.view(builder.as_ref(), now))
             .collect(),
     }))
 }
@@ -306,20 +236,20 @@ pub async fn list(
     get, path = "/api/v1/links/{key}", tag = "links",
     security(("bearer" = ["links:read"])),
     params(("key" = String, Path, description = "The link's key")),
-    responses((status = 200, body = LinkOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = LinkView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
 )]
 pub async fn get(
     _: Authorized<LinksRead>,
     State(state): State<AppState>,
     Path(key): Path<String>,
-) -> Result<Json<LinkOut>, ApiError> {
+) -> Result<Json<LinkView>, ApiError> {
     let now = time::now();
     let key = link_key(&key)?;
     let link = links::find(&state.db, &key)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no link with key {key}")))?;
     let builder = state.link_builder().await?;
-    Ok(Json(LinkOut::new(link, builder.as_ref(), now)))
+    Ok(Json(link.view(builder.as_ref(), now)))
 }
 
 /// Change a link's title, welcome text, expiry or use limit.
@@ -329,7 +259,7 @@ pub async fn get(
     params(("key" = String, Path, description = "The link's key")),
     request_body = UpdateLink,
     responses(
-        (status = 200, body = LinkOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 200, body = LinkView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, description = "The link is revoked", body = ErrorBody),
         (status = 422, body = ErrorBody),
     ),
@@ -340,7 +270,7 @@ pub async fn update(
     ClientIp(ip): ClientIp,
     Path(key): Path<String>,
     Json(body): Json<UpdateLink>,
-) -> Result<Json<LinkOut>, ApiError> {
+) -> Result<Json<LinkView>, ApiError> {
     let now = time::now();
     let key = link_key(&key)?;
     let expiry = match body.expires_at {
@@ -370,7 +300,7 @@ pub async fn update(
         .detail(serde_json::json!({ "changed": detail }));
     note(&state, &principal.actor(ip), entry).await;
     let builder = state.link_builder().await?;
-    Ok(Json(LinkOut::new(link, builder.as_ref(), now)))
+    Ok(Json(link.view(builder.as_ref(), now)))
 }
 
 /// Revoke a link: nobody can take a use of it any more. Revoking twice is harmless.
@@ -378,14 +308,14 @@ pub async fn update(
     post, path = "/api/v1/links/{key}/revoke", tag = "links",
     security(("bearer" = ["links:write"])),
     params(("key" = String, Path, description = "The link's key")),
-    responses((status = 200, body = LinkOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = LinkView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
 )]
 pub async fn revoke(
     Authorized { principal, .. }: Authorized<LinksWrite>,
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Path(key): Path<String>,
-) -> Result<Json<LinkOut>, ApiError> {
+) -> Result<Json<LinkView>, ApiError> {
     let now = time::now();
     let key = link_key(&key)?;
     let revoked = links::revoke(&state.db, &key, now).await?;
@@ -396,5 +326,5 @@ pub async fn revoke(
     )
     .await;
     let builder = state.link_builder().await?;
-    Ok(Json(LinkOut::new(revoked.link, builder.as_ref(), now)))
+    Ok(Json(revoked.link.view(builder.as_ref(), now)))
 }

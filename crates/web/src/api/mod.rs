@@ -17,8 +17,17 @@ pub mod users;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use startlink_core::links::LinkKey;
+use startlink_core::vocab::ParseError;
 
 use crate::error::ApiError;
+
+/// A value outside its vocabulary is a bad request, in core's wording, on
+/// every route and on the panel.
+impl From<ParseError> for ApiError {
+    fn from(error: ParseError) -> Self {
+        Self::BadRequest(error.to_string())
+    }
+}
 
 /// Largest page a listing returns.
 pub const MAX_PAGE_SIZE: u64 = 500;

@@ -8,8 +8,9 @@ use chrono::Duration;
 use serde::Deserialize;
 use startlink_core::analytics::parse_bound;
 use startlink_core::audit::{Action, Entry};
+use startlink_core::lang::Lang;
 use startlink_core::time;
-use startlink_report::{Lang, ReportError, ReportRequest};
+use startlink_report::{ReportError, ReportRequest};
 use utoipa::IntoParams;
 
 use super::audit::note;
@@ -52,9 +53,8 @@ pub(crate) async fn render(state: &AppState, query: &ReportQuery) -> Result<Resp
         )));
     }
     let lang = match given(&query.lang) {
-        Some(code) => Lang::parse(code)
-            .ok_or_else(|| ApiError::BadRequest(format!("lang: {code:?} is not uz, ru or en")))?,
-        None => Lang::parse(state.default_lang.as_str()).unwrap_or_default(),
+        Some(code) => code.parse::<Lang>()?,
+        None => state.default_lang,
     };
     let mut request = ReportRequest::for_period(from, to, lang, tz, now);
     request.bot = state

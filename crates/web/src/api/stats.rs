@@ -92,7 +92,7 @@ pub struct Series {
     get, path = "/api/v1/stats/timeseries", tag = "stats",
     security(("bearer" = ["stats:read"])),
     params(SeriesQuery),
-    responses((status = 200, body = Series), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = Series), (status = 400, description = "An unknown bucket", body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
 )]
 pub async fn timeseries(
     _: Authorized<StatsRead>,
@@ -110,8 +110,7 @@ pub async fn timeseries(
     };
     let bucket = match query.bucket.as_deref() {
         None => Bucket::Day,
-        Some(b) => Bucket::parse(b)
-            .ok_or_else(|| ApiError::invalid(format!("bucket: {b:?} is not hour, day or week")))?,
+        Some(b) => b.parse::<Bucket>()?,
     };
     let points = analytics::opens_series(&state.db, StatsScope::All, from, to, bucket, tz).await?;
     Ok(Json(Series {
@@ -167,9 +166,7 @@ impl AnalyticsQuery {
             .filter(|k| !k.is_empty())
         {
             None => None,
-            Some(k) => Some(LinkKind::parse(k).ok_or_else(|| {
-                ApiError::BadRequest(format!("kind: {k:?} is not order, campaign or referral"))
-            })?),
+            Some(k) => Some(k.parse::<LinkKind>()?),
         };
         let status = match self
             .status
@@ -178,11 +175,7 @@ impl AnalyticsQuery {
             .filter(|s| !s.is_empty())
         {
             None => None,
-            Some(s) => Some(LinkStatus::parse(s).ok_or_else(|| {
-                ApiError::BadRequest(format!(
-                    "status: {s:?} is not active, used, expired or revoked"
-                ))
-            })?),
+            Some(s) => Some(s.parse::<LinkStatus>()?),
         };
         let filter = Filter {
             campaign: self
@@ -246,12 +239,7 @@ pub async fn breakdown(
     Query(by): Query<BreakdownQuery>,
     Query(query): Query<AnalyticsQuery>,
 ) -> Result<Json<BreakdownOut>, ApiError> {
-    let dimension = Dimension::parse(by.by.trim()).ok_or_else(|| {
-        ApiError::BadRequest(format!(
-            "by: {:?} is not one of campaign, utm_source, utm_medium, utm_campaign, creator, kind, outcome",
-            by.by
-        ))
-    })?;
+    let dimension = by.by.parse::<Dimension>()?;
     let filter = query.filter(state.timezone)?;
     let rows = analytics::breakdown(&state.db, &filter, dimension, time::now()).await?;
     Ok(Json(BreakdownOut {

@@ -9,6 +9,9 @@ use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::Deserialize;
 use startlink_core::audit::Actor;
+use startlink_core::lang::Lang;
+use startlink_core::links::{LinkKind, LinkStatus};
+use startlink_core::vocab::Vocabulary as _;
 
 use super::error::PageError;
 use super::pages::{page, render};
@@ -28,7 +31,7 @@ pub struct ExportForm {
     query: ExportQueryFields,
 }
 
-#[derive(Debug, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 struct ExportQueryFields {
     from: Option<String>,
     to: Option<String>,
@@ -40,11 +43,43 @@ struct ExportQueryFields {
     bom: Option<String>,
 }
 
+impl ExportForm {
+    /// The API's file name and query for this form.
+    fn export_query(&self) -> (String, ExportQuery) {
+        let file = format!(
+            "{}.{}",
+            self.dataset.as_deref().unwrap_or("links"),
+            self.format.as_deref().unwrap_or("xlsx")
+        );
+        let fields = self.query.clone();
+        let query = ExportQuery {
+            from: fields.from,
+            to: fields.to,
+            campaign: fields.campaign,
+            creator: fields.creator,
+            kind: fields.kind,
+            status: fields.status,
+            lang: fields.lang,
+            bom: Some(
+                fields
+                    .bom
+                    .as_deref()
+                    .is_some_and(|b| b == "on" || b == "true"),
+            ),
+        };
+        (file, query)
+    }
+}
+
 pub async fn exports_page(
     Session(admin, csrf): Session,
     State(state): State<AppState>,
     Query(form): Query<ExportForm>,
 ) -> Result<Response, PageError> {
+    // A prefilled value the download would refuse is shown now, not dropped
+    // by the form's selects.
+    let (file, query) = form.export_query();
+    exports::request(&state, &file, &query).await?;
     let csrf = csrf.token();
     let html = render(
         &state,
@@ -56,6 +91,7 @@ pub async fn exports_page(
             format => form.format.as_deref().unwrap_or("xlsx"),
             form => Value::from(Serde(&form.query)),
             default_lang => state.default_lang.as_str(),
+            kinds => LinkKind::NAMES.to_vec(), statuses => LinkStatus::NAMES.to_vec(), langs => Lang::NAMES.to_vec(),
             timezone => state.timezone.name(),
         },
     )?;
@@ -68,27 +104,7 @@ pub async fn download(
     ClientIp(ip): ClientIp,
     Query(form): Query<ExportForm>,
 ) -> Result<Response, PageError> {
-    let file = format!(
-        "{}.{}",
-        form.dataset.as_deref().unwrap_or("links"),
-        form.format.as_deref().unwrap_or("xlsx")
-    );
-    let fields = form.query;
-    let query = ExportQuery {
-        from: fields.from,
-        to: fields.to,
-        campaign: fields.campaign,
-        creator: fields.creator,
-        kind: fields.kind,
-        status: fields.status,
-        lang: fields.lang,
-        bom: Some(
-            fields
-                .bom
-                .as_deref()
-                .is_some_and(|b| b == "on" || b == "true"),
-        ),
-    };
+    let (file, query) = form.export_query();
     let request = exports::request(&state, &file, &query).await?;
     let entry = exports::audit_entry(&file, &query);
     note(&state, &Actor::admin(&admin).from_address(ip), entry).await;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use startlink_charts::BarChart;
 use startlink_core::analytics::{self, Bucket, StatsScope};
 use startlink_core::links::{self, LinkFilter, LinkKind, LinkSort, LinkStatus};
+use startlink_core::vocab::{ParseError, Vocabulary as _};
 use startlink_core::{time, users};
 
 use super::error::PageError;
@@ -23,6 +24,7 @@ use crate::state::AppState;
 const LINKS_PER_PAGE: u64 = 50;
 /// The dashboard's chart ranges: name, hours per bucket (1 or 24), buckets.
 const RANGES: [(&str, u32); 4] = [("24h", 24), ("7d", 7), ("30d", 30), ("90d", 90)];
+const RANGE_NAMES: [&str; 4] = ["24h", "7d", "30d", "90d"];
 
 pub(super) fn render(
     state: &AppState,
@@ -301,12 +303,11 @@ pub async fn dashboard(
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
     let now = time::now();
-    let range = query
-        .range
-        .as_deref()
-        .filter(|r| RANGES.iter().any(|(name, _)| name == r))
-        .unwrap_or("7d")
-        .to_owned();
+    let range = match query.range.as_deref().map(str::trim) {
+        None | Some("") => "7d".to_owned(),
+        Some(range) if RANGES.iter().any(|(name, _)| *name == range) => range.to_owned(),
+        Some(other) => return Err(ParseError::new("range", other, &RANGE_NAMES).into()),
+    };
     let custom = custom_range(&query)?;
     let counts = analytics::dashboard_counts(&state.db, now).await?;
     let today = analytics::opens_by_day(&state.db, StatsScope::All, state.timezone, 1, now).await?;
@@ -437,7 +438,9 @@ pub struct LinksQuery {
     page: Option<u64>,
 }
 
-/// The links list's sort orders: query value, label, order.
+const SORT_NAMES: [&str; 4] = ["newest", "oldest", "most-used", "expires-soonest"];
+
+/// The links list's sort orders: query value (as in `SORT_NAMES`), label, order.
 const SORTS: [(&str, &str, LinkSort); 4] = [
     ("newest", "newest first", LinkSort::Newest),
     ("oldest", "oldest first", LinkSort::Oldest),
@@ -485,14 +488,19 @@ pub async fn links_page(
     Query(query): Query<LinksQuery>,
 ) -> Result<Response, PageError> {
     let now = time::now();
-    let status = query.status.as_deref().and_then(LinkStatus::parse);
-    let kind = query.kind.as_deref().and_then(LinkKind::parse);
     let text = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
+    // "any" is the empty value; anything else must be a status or a kind.
+    let status = text(&query.status)
+        .map(|s| s.parse::<LinkStatus>())
+        .transpose()?;
+    let kind = text(&query.kind)
+        .map(|k| k.parse::<LinkKind>())
+        .transpose()?;
     let campaign = text(&query.campaign);
     let creator_text = text(&query.creator);
     let creator =
@@ -502,10 +510,13 @@ pub async fn links_page(
                 ApiError::BadRequest(format!("creator: {id:?} is not a Telegram id"))
             })?),
         };
-    let sort = SORTS
-        .iter()
-        .find(|(name, _, _)| Some(*name) == query.sort.as_deref())
-        .unwrap_or(&SORTS[0]);
+    let sort = match text(&query.sort) {
+        None => &SORTS[0],
+        Some(wanted) => SORTS
+            .iter()
+            .find(|(name, _, _)| *name == wanted)
+            .ok_or_else(|| ParseError::new("sort", wanted, &SORT_NAMES))?,
+    };
     let search = query.search.clone().unwrap_or_default();
     let page_index = crate::api::page_index(query.page)?;
     let page_number = page_index + 1;
@@ -558,6 +569,7 @@ pub async fn links_page(
             kind => kind.map(|k| k.as_str()), campaign => &campaign,
             creator => &creator_text, sort => sort.0,
             sorts => SORTS.iter().map(|(name, label, _)| (*name, *label)).collect::<Vec<_>>(),
+            statuses => LinkStatus::NAMES.to_vec(), kinds => LinkKind::NAMES.to_vec(),
             export_query => format!(
                 "dataset=links&status={}&kind={}&campaign={}&creator={}",
                 status.map_or("", |s| s.as_str()),

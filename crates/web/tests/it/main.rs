@@ -17,3 +17,4 @@ mod panel_links;
 mod qr;
 mod server;
 mod sessions;
+mod vocabulary;
