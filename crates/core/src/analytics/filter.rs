@@ -1,31 +1,23 @@
-//! Which links, events and users a figure counts: a period and link attributes.
+//! Which links, events and users a figure counts: a period and a [`LinkSelection`].
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait};
 
 use super::AnalyticsError;
 use super::buckets::day_start;
-use crate::campaigns;
 use crate::events::entity as events;
 use crate::links::entity as links;
-use crate::links::{LinkKind, LinkStatus, status_condition};
+use crate::links::{CampaignRef, LinkKind, LinkSelection, ResolvedSelection};
 use crate::users::entity as users;
 
-/// A campaign, by name (as the operator types it) or by id (as the panel links it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CampaignRef {
-    Id(i64),
-    Name(String),
-}
-
-/// What to count. Every field narrows; `Default` counts everything.
+/// What to count: a period and a selection of links. `Default` counts everything.
 ///
 /// The period `[from, to)` applies to each figure's own instant: a link's
-/// `created_at`, an event's `at`, a user's `first_seen_at`. The other fields
-/// describe links: an event counts when its link matches (events of no link,
-/// `not_found` and `invalid`, count only while no link field is set), a user
+/// `created_at`, an event's `at`, a user's `first_seen_at`. The selection
+/// describes links: an event counts when its link matches (events of no link,
+/// `not_found` and `invalid`, count only while the selection is empty), a user
 /// when the link he first came through matches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -33,15 +25,44 @@ pub struct Filter {
     pub from: Option<DateTime<Utc>>,
     /// Exclusive end; `None`: no end.
     pub to: Option<DateTime<Utc>>,
-    pub campaign: Option<CampaignRef>,
-    /// Telegram id of the links' creator.
-    pub creator: Option<i64>,
-    pub kind: Option<LinkKind>,
-    /// The links' status at the `now` the figure is computed for.
-    pub status: Option<LinkStatus>,
+    /// Which links; statuses are taken at the `now` the figure is computed for.
+    pub links: LinkSelection,
 }
 
 impl Filter {
+    /// Every link, all time, narrowed to `links`.
+    pub fn of(links: LinkSelection) -> Self {
+        Self {
+            links,
+            ..Self::default()
+        }
+    }
+
+    /// Everything from `from` on (no end: a clock running ahead loses nothing).
+    pub fn since(from: DateTime<Utc>) -> Self {
+        Self {
+            from: Some(from),
+            ..Self::default()
+        }
+    }
+
+    /// The last `days` whole calendar days in `tz`, `now`'s day included:
+    /// from the start of the first to the start of the day after `now`'s.
+    pub fn last_days(days: u32, tz: Tz, now: DateTime<Utc>) -> Self {
+        let today = now.with_timezone(&tz).date_naive();
+        let first = today
+            .checked_sub_days(Days::new(u64::from(days.saturating_sub(1))))
+            .unwrap_or(today);
+        let end = today.succ_opt().map_or(now, |tomorrow| day_start(tomorrow, tz));
+        let from = if days == 0 { end } else { day_start(first, tz) };
+        Self::period(from, end)
+    }
+
+    /// The same period and links, narrowed to `links`.
+    pub fn with_links(self, links: LinkSelection) -> Self {
+        Self { links, ..self }
+    }
+
     /// Everything in `[from, to)`.
     pub fn period(from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
         Self {
@@ -91,10 +112,7 @@ impl Filter {
     }
 
     pub(crate) fn has_link_fields(&self) -> bool {
-        self.campaign.is_some()
-            || self.creator.is_some()
-            || self.kind.is_some()
-            || self.status.is_some()
+        !self.links.is_everything()
     }
 
     /// Looks the campaign up (an unknown name is an error) and fixes `now`.
@@ -104,20 +122,18 @@ impl Filter {
         now: DateTime<Utc>,
     ) -> Result<Resolved, AnalyticsError> {
         self.check()?;
-        let campaign_id = match &self.campaign {
-            None => None,
-            Some(CampaignRef::Id(id)) => Some(*id),
-            Some(CampaignRef::Name(name)) => Some(
-                campaigns::find_by_name(db, name.trim())
-                    .await
-                    .map_err(AnalyticsError::db("looking up the campaign"))?
-                    .ok_or_else(|| AnalyticsError::UnknownCampaign(name.clone()))?
-                    .id,
-            ),
-        };
+        let links = self
+            .links
+            .resolve(db)
+            .await
+            .map_err(AnalyticsError::db("looking up the campaign"))?
+            .ok_or_else(|| match &self.links.campaign {
+                Some(CampaignRef::Name(name)) => AnalyticsError::UnknownCampaign(name.clone()),
+                _ => AnalyticsError::Corrupt("a campaign id resolved to nothing".into()),
+            })?;
         Ok(Resolved {
             filter: self.clone(),
-            campaign_id,
+            links,
             now,
         })
     }
@@ -142,7 +158,7 @@ pub fn parse_bound(
 #[derive(Debug, Clone)]
 pub(crate) struct Resolved {
     pub filter: Filter,
-    pub campaign_id: Option<i64>,
+    pub links: ResolvedSelection,
     pub now: DateTime<Utc>,
 }
 
@@ -153,35 +169,22 @@ impl Resolved {
 
     /// The campaign and kind to narrow the hourly opens to, when they can
     /// answer this filter: its link fields are columns of the table (no
-    /// creator, no status).
+    /// creator, status or search).
     pub fn rollup_scope(&self) -> Option<(Option<i64>, Option<LinkKind>)> {
-        if self.filter.creator.is_some() || self.filter.status.is_some() {
+        let links = &self.filter.links;
+        if links.creator.is_some() || links.status.is_some() || links.search.is_some() {
             return None;
         }
         // Campaign ids start at 1; 0 means "no campaign" in the table.
-        if self.campaign_id.is_some_and(|id| id <= 0) {
+        if self.links.campaign_id.is_some_and(|id| id <= 0) {
             return None;
         }
-        Some((self.campaign_id, self.filter.kind))
+        Some((self.links.campaign_id, links.kind))
     }
 
-    /// Conditions on `links` columns (unqualified: used where `links` is the
-    /// only table with these names) from the link fields, period excluded.
+    /// The selection's condition on `links` (qualified), period excluded.
     pub fn link_fields(&self) -> Condition {
-        let mut cond = Condition::all();
-        if let Some(id) = self.campaign_id {
-            cond = cond.add(links::Column::CampaignId.eq(id));
-        }
-        if let Some(creator) = self.filter.creator {
-            cond = cond.add(links::Column::CreatedBy.eq(creator));
-        }
-        if let Some(kind) = self.filter.kind {
-            cond = cond.add(links::Column::Kind.eq(kind.as_str()));
-        }
-        if let Some(status) = self.filter.status {
-            cond = cond.add(status_condition(status, self.now));
-        }
-        cond
+        self.links.condition(self.now)
     }
 
     /// Links created in the period that match the link fields (on `links`).
@@ -305,17 +308,14 @@ mod tests {
     fn the_previous_period_has_the_same_length_and_ends_at_the_start() {
         let from = Utc.with_ymd_and_hms(2026, 3, 8, 0, 0, 0).unwrap();
         let to = Utc.with_ymd_and_hms(2026, 3, 15, 0, 0, 0).unwrap();
-        let filter = Filter {
-            creator: Some(7),
-            ..Filter::period(from, to)
-        };
+        let filter = Filter::period(from, to).with_links(LinkSelection::created_by(7));
         let previous = filter.previous_period().unwrap();
         assert_eq!(
             previous.from,
             Some(Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap())
         );
         assert_eq!(previous.to, Some(from));
-        assert_eq!(previous.creator, Some(7));
+        assert_eq!(previous.links.creator, Some(7));
         assert_eq!(Filter::default().previous_period(), None);
     }
 }
