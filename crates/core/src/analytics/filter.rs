@@ -305,6 +305,22 @@ mod tests {
     }
 
     #[test]
+    fn the_last_days_are_whole_local_days_ending_with_today() {
+        let tz = chrono_tz::Asia::Tashkent;
+        // 20:30 UTC on 3 March is 01:30 on 4 March in Tashkent.
+        let now = Utc.with_ymd_and_hms(2026, 3, 3, 20, 30, 0).unwrap();
+        let today = Filter::last_days(1, tz, now);
+        assert_eq!(today.from, Some(Utc.with_ymd_and_hms(2026, 3, 3, 19, 0, 0).unwrap()));
+        assert_eq!(today.to, Some(Utc.with_ymd_and_hms(2026, 3, 4, 19, 0, 0).unwrap()));
+        let week = Filter::last_days(7, tz, now);
+        assert_eq!(week.from, Some(Utc.with_ymd_and_hms(2026, 2, 25, 19, 0, 0).unwrap()));
+        assert_eq!(week.to, today.to);
+        assert!(week.links.is_everything());
+        let none = Filter::last_days(0, tz, now);
+        assert_eq!(none.from, none.to, "no days: an empty period");
+    }
+
+    #[test]
     fn the_previous_period_has_the_same_length_and_ends_at_the_start() {
         let from = Utc.with_ymd_and_hms(2026, 3, 8, 0, 0, 0).unwrap();
         let to = Utc.with_ymd_and_hms(2026, 3, 15, 0, 0, 0).unwrap();
