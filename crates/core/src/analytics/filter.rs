@@ -9,7 +9,7 @@ use super::AnalyticsError;
 use super::buckets::day_start;
 use crate::events::entity as events;
 use crate::links::entity as links;
-use crate::links::{CampaignRef, LinkKind, LinkSelection, ResolvedSelection};
+use crate::links::{CampaignRef, LinkKind, LinkSelection, ResolvedSelection, SelectionText};
 use crate::users::entity as users;
 
 /// What to count: a period and a selection of links. `Default` counts everything.
@@ -70,6 +70,22 @@ impl Filter {
             to: Some(to),
             ..Self::default()
         }
+    }
+
+    /// Reads a filter from the text values a transport received: the period
+    /// as [`Filter::with_period_text`] reads it (blank ends are absent), the
+    /// links as [`LinkSelection::parse`] reads them.
+    pub fn from_text(
+        from: Option<&str>,
+        to: Option<&str>,
+        links: &SelectionText,
+        tz: Tz,
+    ) -> Result<Self, AnalyticsError> {
+        Self::of(LinkSelection::parse(links, "creator")?).with_period_text(
+            from.filter(|v| !v.trim().is_empty()),
+            to.filter(|v| !v.trim().is_empty()),
+            tz,
+        )
     }
 
     /// Sets the period from text (RFC 3339, or a date `YYYY-MM-DD` meaning the
@@ -302,6 +318,36 @@ mod tests {
                 .with_period_text(Some("2026-03-05"), Some("2026-03-05"), tz)
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn each_bad_text_value_is_named_in_its_error() {
+        let tz = chrono_tz::UTC;
+        let links = |field: &str, value: &str| {
+            let mut text = SelectionText::default();
+            match field {
+                "creator" => text.creator = Some(value.into()),
+                "kind" => text.kind = Some(value.into()),
+                _ => text.status = Some(value.into()),
+            }
+            text
+        };
+        let none = SelectionText::default();
+        let cases = [
+            ("from", Filter::from_text(Some("yesterday"), None, &none, tz)),
+            ("to", Filter::from_text(None, Some("2026-13-01"), &none, tz)),
+            ("from", Filter::from_text(Some("2026-02-01"), Some("2026-01-01"), &none, tz)),
+            ("creator", Filter::from_text(None, None, &links("creator", "-5"), tz)),
+            ("kind", Filter::from_text(None, None, &links("kind", "poster"), tz)),
+            ("status", Filter::from_text(None, None, &links("status", "dead"), tz)),
+        ];
+        for (field, result) in cases {
+            let error = result.unwrap_err().to_string();
+            assert!(error.starts_with(&format!("{field}: ")), "{field}: got {error}");
+            assert!(!error.contains('\n'), "{field}: one line, got {error}");
+        }
+        let blank = Filter::from_text(Some(" "), Some(""), &none, tz).unwrap();
+        assert_eq!(blank, Filter::default());
     }
 
     #[test]

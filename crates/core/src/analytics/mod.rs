@@ -21,7 +21,7 @@ pub mod user_sets;
 
 use sea_orm::DbErr;
 
-pub use crate::links::{CampaignRef, LinkSelection};
+pub use crate::links::{CampaignRef, LinkSelection, SelectionText};
 use sea_orm::sea_query::{Expr, Func, IntoCondition, SimpleExpr};
 
 pub use breakdown::{BreakdownRow, Dimension, breakdown};
@@ -50,6 +50,15 @@ pub enum AnalyticsError {
         #[source]
         source: DbErr,
     },
+}
+
+impl From<crate::links::SelectionError> for AnalyticsError {
+    fn from(error: crate::links::SelectionError) -> Self {
+        Self::Invalid {
+            field: error.field,
+            reason: format!("{:?} is not {}", error.value, error.accepted),
+        }
+    }
 }
 
 impl AnalyticsError {
