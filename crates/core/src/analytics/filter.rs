@@ -46,6 +46,12 @@ impl Filter {
         }
     }
 
+    /// The 7 × 24 hours up to `now` and on: the `…_7d` figures of the
+    /// dashboard, `/stats`, `startlink stats` and the API's summary.
+    pub fn past_week(now: DateTime<Utc>) -> Self {
+        Self::since(now - chrono::Duration::days(7))
+    }
+
     /// The last `days` whole calendar days in `tz`, `now`'s day included:
     /// from the start of the first to the start of the day after `now`'s.
     pub fn last_days(days: u32, tz: Tz, now: DateTime<Utc>) -> Self {

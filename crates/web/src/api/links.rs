@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use startlink_core::audit::{Action, Entry};
 use startlink_core::links::{
-    self, ExpiryChange, Link, LinkBuilder, LinkFilter, LinkKind, LinkSort, LinkStatus, LinkUpdate,
+    self, ExpiryChange, Link, LinkBuilder, LinkKind, LinkListing, LinkSelection, LinkSort, LinkUpdate,
+    SelectionText,
     NewLink, UseLimit,
 };
 use startlink_core::time;
@@ -124,7 +125,8 @@ pub struct ListLinks {
     /// Campaign name, exact.
     pub campaign: Option<String>,
     /// Telegram id of the creator.
-    pub created_by: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub created_by: Option<String>,
     /// Case-insensitive text in the key, title or welcome text.
     pub search: Option<String>,
     /// `newest` (default), `oldest`, `most-used` or `expires-soonest`.
@@ -240,7 +242,7 @@ pub async fn create(
     get, path = "/api/v1/links", tag = "links",
     security(("bearer" = ["links:read"])),
     params(ListLinks),
-    responses((status = 200, body = LinkPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = LinkPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
 )]
 pub async fn list(
     _: Authorized<LinksRead>,
@@ -249,30 +251,17 @@ pub async fn list(
 ) -> Result<Json<LinkPage>, ApiError> {
     let now = time::now();
     let (page, per_page) = paging(query.page, query.per_page)?;
-    let filter = LinkFilter {
-        status: query
-            .status
-            .as_deref()
-            .map(|s| {
-                LinkStatus::parse(s).ok_or_else(|| {
-                    ApiError::invalid(format!(
-                        "status: unknown {s:?}; active, used, expired or revoked"
-                    ))
-                })
-            })
-            .transpose()?,
-        kind: query
-            .kind
-            .as_deref()
-            .map(|k| {
-                LinkKind::parse(k).ok_or_else(|| {
-                    ApiError::invalid(format!("kind: unknown {k:?}; order, campaign or referral"))
-                })
-            })
-            .transpose()?,
-        created_by: query.created_by,
+    let text = SelectionText {
         campaign: query.campaign,
+        creator: query.created_by,
+        kind: query.kind,
+        status: query.status,
         search: query.search,
+    };
+    let selection = LinkSelection::parse(&text, "created_by")
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let filter = LinkListing {
+        selection,
         sort: match query.sort.as_deref() {
             None | Some("newest") => LinkSort::Newest,
             Some("oldest") => LinkSort::Oldest,

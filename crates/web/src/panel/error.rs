@@ -27,6 +27,7 @@ macro_rules! via_api_error {
 
 via_api_error!(
     startlink_core::admins::AdminError,
+    startlink_core::analytics::AnalyticsError,
     startlink_core::links::LinkError,
     sea_orm::DbErr
 );

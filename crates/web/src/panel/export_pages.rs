@@ -36,6 +36,7 @@ struct ExportQueryFields {
     creator: Option<String>,
     kind: Option<String>,
     status: Option<String>,
+    search: Option<String>,
     lang: Option<String>,
     bom: Option<String>,
 }
@@ -81,6 +82,7 @@ pub async fn download(
         creator: fields.creator,
         kind: fields.kind,
         status: fields.status,
+        search: fields.search,
         lang: fields.lang,
         bom: Some(
             fields

@@ -9,9 +9,9 @@ use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use startlink_charts::BarChart;
-use startlink_core::analytics::{self, Bucket, StatsScope};
-use startlink_core::links::{self, LinkFilter, LinkKind, LinkSort, LinkStatus};
-use startlink_core::{time, users};
+use startlink_core::analytics::{self, Bucket, Filter};
+use startlink_core::links::{self, LinkListing, LinkSelection, LinkSort, SelectionText};
+use startlink_core::time;
 
 use super::error::PageError;
 use super::session::{self, Session};
@@ -192,8 +192,8 @@ struct Kpis {
     links_revoked: i64,
     opens_today: i64,
     opens_7d: i64,
-    users_total: u64,
-    new_users_7d: u64,
+    users_total: i64,
+    new_users_7d: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -242,39 +242,23 @@ async fn opens_chart(
         .iter()
         .find(|(name, _)| *name == range)
         .map_or(7, |(_, n)| *n);
-    let (title, bars): (String, Vec<(String, f64)>) = if range == "24h" {
-        let from = now - Duration::hours(23);
-        let points = analytics::opens_series(
-            &state.db,
-            StatsScope::All,
-            from,
-            now,
-            Bucket::Hour,
-            state.timezone,
-        )
-        .await?;
-        let bars = points
-            .iter()
-            .map(|p| {
-                (
-                    p.start
-                        .with_timezone(&state.timezone)
-                        .format("%H")
-                        .to_string(),
-                    p.opens as f64,
-                )
-            })
-            .collect();
-        ("Opens per hour, last 24 hours".into(), bars)
+    let tz = state.timezone;
+    let (title, filter, bucket, label) = if range == "24h" {
+        let filter = Filter::period(now - Duration::hours(23), now);
+        let title = "Opens per hour, last 24 hours".to_owned();
+        (title, filter, Bucket::Hour, "%H")
     } else {
-        let days =
-            analytics::opens_by_day(&state.db, StatsScope::All, state.timezone, count, now).await?;
-        let bars = days
-            .iter()
-            .map(|(day, n)| (day.format("%d.%m").to_string(), *n as f64))
-            .collect();
-        (format!("Opens per day, last {count} days"), bars)
+        let title = format!("Opens per day, last {count} days");
+        (title, Filter::last_days(count, tz, now), Bucket::Day, "%d.%m")
     };
+    let points = analytics::series(&state.db, &filter, bucket, tz, now).await?;
+    let bars = points
+        .iter()
+        .map(|p| {
+            let start = p.start.with_timezone(&tz);
+            (start.format(label).to_string(), p.opens as f64)
+        })
+        .collect();
     BarChart {
         title,
         bars,
@@ -308,8 +292,14 @@ pub async fn dashboard(
         .unwrap_or("7d")
         .to_owned();
     let custom = custom_range(&query)?;
-    let counts = analytics::dashboard_counts(&state.db, now).await?;
-    let today = analytics::opens_by_day(&state.db, StatsScope::All, state.timezone, 1, now).await?;
+    // The cards: the same figures as `GET /api/v1/stats/summary`, from the
+    // same functions (all-time opens are not shown: they cost a pass over
+    // every hour ever counted).
+    let (everything, week) = (Filter::default(), Filter::past_week(now));
+    let links = analytics::link_counts(&state.db, &everything, now).await?;
+    let opens_7d = analytics::opens(&state.db, &week, now).await?;
+    let today = Filter::last_days(1, state.timezone, now);
+    let opens_today = analytics::opens(&state.db, &today, now).await?;
     let (chart, custom_span) = match custom {
         None => (opens_chart(&state, &range, now).await?, None),
         Some((first, last)) => {
@@ -317,15 +307,9 @@ pub async fn dashboard(
             let end = last
                 .succ_opt()
                 .map_or(now, |next| analytics::day_start(next, state.timezone));
-            let points = analytics::opens_series(
-                &state.db,
-                StatsScope::All,
-                start,
-                end,
-                Bucket::Day,
-                state.timezone,
-            )
-            .await?;
+            let filter = Filter::period(start, end);
+            let points =
+                analytics::series(&state.db, &filter, Bucket::Day, state.timezone, now).await?;
             let bars = points
                 .iter()
                 .map(|p| {
@@ -351,7 +335,7 @@ pub async fn dashboard(
     };
     let top_links: Vec<TopLink> = links::list(
         &state.db,
-        &LinkFilter {
+        &LinkListing {
             sort: LinkSort::MostUsed,
             limit: TOP,
             ..Default::default()
@@ -391,18 +375,28 @@ pub async fn dashboard(
         encode(&since.to_rfc3339()),
         encode(&report_to.to_rfc3339())
     );
-    let top_campaigns = analytics::campaigns_by_opens(&state.db, since, until, TOP).await?;
-    let top_referrers = analytics::top_referrers(&state.db, TOP).await?;
+    let top_campaigns: Vec<(String, i64)> =
+        analytics::top_campaigns(&state.db, &Filter::period(since, until), TOP, now)
+            .await?
+            .into_iter()
+            .map(|c| (c.name, c.opens))
+            .collect();
+    let top_referrers: Vec<(i64, i64)> =
+        analytics::referral_leaderboard(&state.db, &everything, TOP, now)
+            .await?
+            .into_iter()
+            .map(|r| (r.referrer, r.joined))
+            .collect();
     let kpis = Kpis {
-        links_total: counts.total,
-        links_active: counts.active,
-        links_used: counts.used,
-        links_expired: counts.expired,
-        links_revoked: counts.revoked,
-        opens_today: today.last().map_or(0, |(_, n)| *n),
-        opens_7d: counts.opens_7d,
-        users_total: users::count_since(&state.db, None).await?,
-        new_users_7d: users::count_since(&state.db, Some(now - Duration::days(7))).await?,
+        links_total: links.total,
+        links_active: links.active,
+        links_used: links.used,
+        links_expired: links.expired,
+        links_revoked: links.revoked,
+        opens_today: opens_today.total(),
+        opens_7d: opens_7d.of_links(),
+        users_total: analytics::new_users(&state.db, &everything, now).await?,
+        new_users_7d: analytics::new_users(&state.db, &week, now).await?,
     };
     let csrf = csrf.token();
     let html = render(
@@ -485,8 +479,6 @@ pub async fn links_page(
     Query(query): Query<LinksQuery>,
 ) -> Result<Response, PageError> {
     let now = time::now();
-    let status = query.status.as_deref().and_then(LinkStatus::parse);
-    let kind = query.kind.as_deref().and_then(LinkKind::parse);
     let text = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -495,40 +487,41 @@ pub async fn links_page(
     };
     let campaign = text(&query.campaign);
     let creator_text = text(&query.creator);
-    let creator =
-        match &creator_text {
-            None => None,
-            Some(id) => Some(id.parse::<i64>().map_err(|_| {
-                ApiError::BadRequest(format!("creator: {id:?} is not a Telegram id"))
-            })?),
-        };
+    let selection = LinkSelection::parse(
+        &SelectionText {
+            campaign: campaign.clone(),
+            creator: creator_text.clone(),
+            kind: query.kind.clone(),
+            status: query.status.clone(),
+            search: query.search.clone(),
+        },
+        "creator",
+    )
+    .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let (status, kind) = (selection.status, selection.kind);
     let sort = SORTS
         .iter()
         .find(|(name, _, _)| Some(*name) == query.sort.as_deref())
         .unwrap_or(&SORTS[0]);
     let search = query.search.clone().unwrap_or_default();
     let page_number = query.page.unwrap_or(1).max(1);
-    let filter = LinkFilter {
-        status,
-        kind,
-        created_by: creator,
-        campaign: campaign.clone(),
-        search: Some(search.clone()).filter(|s| !s.trim().is_empty()),
+    let filter = LinkListing {
+        selection,
         sort: sort.2,
         limit: LINKS_PER_PAGE,
         page: page_number - 1,
     };
     let found = links::list(&state.db, &filter, now).await?;
     let pages = found.total.div_ceil(LINKS_PER_PAGE).max(1);
-    let filters = format!(
-        "search={}&status={}&kind={}&campaign={}&creator={}&sort={}",
+    let selected = format!(
+        "search={}&status={}&kind={}&campaign={}&creator={}",
         encode(&search),
         status.map_or("", |s| s.as_str()),
         kind.map_or("", |k| k.as_str()),
         encode(campaign.as_deref().unwrap_or_default()),
         encode(creator_text.as_deref().unwrap_or_default()),
-        sort.0,
     );
+    let filters = format!("{selected}&sort={}", sort.0);
     let href = |page: u64| format!("/links?{filters}&page={page}");
     let rows: Vec<LinkRow> = found
         .items
@@ -557,13 +550,7 @@ pub async fn links_page(
             kind => kind.map(|k| k.as_str()), campaign => &campaign,
             creator => &creator_text, sort => sort.0,
             sorts => SORTS.iter().map(|(name, label, _)| (*name, *label)).collect::<Vec<_>>(),
-            export_query => format!(
-                "dataset=links&status={}&kind={}&campaign={}&creator={}",
-                status.map_or("", |s| s.as_str()),
-                kind.map_or("", |k| k.as_str()),
-                encode(campaign.as_deref().unwrap_or_default()),
-                encode(creator_text.as_deref().unwrap_or_default()),
-            ),
+            export_query => format!("dataset=links&{selected}"),
             page => page_number, pages => pages,
             prev_page => (page_number > 1).then(|| href(page_number - 1)),
             next_page => (page_number < pages).then(|| href(page_number + 1)),
