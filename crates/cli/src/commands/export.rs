@@ -11,9 +11,8 @@ use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use startlink_core::config::Config;
 use startlink_core::time;
-use startlink_export::{
-    Dataset, ExportError, ExportFilter, ExportRequest, ExportSummary, Format, Lang, RawFilter,
-};
+use startlink_core::analytics::{Filter, SelectionText};
+use startlink_export::{Dataset, ExportError, ExportRequest, ExportSummary, Format, Lang};
 
 use super::{link_builder, open_db};
 
@@ -81,6 +80,10 @@ pub struct ExportArgs {
     /// Only links with this status now (and their events, users)
     #[arg(long, value_enum, value_name = "S")]
     status: Option<StatusArg>,
+    /// Only links whose key, title or welcome text contains this, in any case
+    /// (and their events, users)
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
     /// Language of XLSX headers (CSV headers are the JSON field names)
     #[arg(
         long,
@@ -149,9 +152,7 @@ fn request(config: &Config, args: &ExportArgs) -> anyhow::Result<ExportRequest> 
     if dataset == Dataset::All && format == Format::Csv {
         bail!(ExportError::AllAsCsv);
     }
-    let raw = RawFilter {
-        from: args.from.clone(),
-        to: args.to.clone(),
+    let links = SelectionText {
         campaign: args.campaign.clone(),
         creator: args.creator.clone(),
         kind: args.kind.map(|k| {
@@ -171,9 +172,15 @@ fn request(config: &Config, args: &ExportArgs) -> anyhow::Result<ExportRequest> 
             }
             .to_owned()
         }),
+        search: args.search.clone(),
     };
     let mut request = ExportRequest::new(dataset, format, config.timezone, time::now());
-    request.filter = ExportFilter::parse(&raw, config.timezone)?;
+    request.filter = Filter::from_text(
+        args.from.as_deref(),
+        args.to.as_deref(),
+        &links,
+        config.timezone,
+    )?;
     request.lang = match args.lang {
         LangArg::Uz => Lang::Uz,
         LangArg::Ru => Lang::Ru,

@@ -7,7 +7,7 @@ use startlink_core::audit::{Action, Entry};
 use startlink_core::config::Config;
 use startlink_core::events::{self, Event, EventFilter, Outcome};
 use startlink_core::links::{
-    self, ExpiryChange, Extension, Link, LinkBuilder, LinkFilter, LinkKey, LinkKind, LinkSort,
+    self, ExpiryChange, Extension, Link, LinkBuilder, CampaignRef, LinkKey, LinkListing, LinkSelection, LinkKind, LinkSort,
     LinkStatus, LinkView, NewLink, UseLimit,
 };
 use startlink_core::time;
@@ -214,16 +214,22 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
             }
         }
         LinkCommand::List(args) => {
-            let filter = LinkFilter {
+            let selection = LinkSelection {
                 status: args.status.map(status),
                 kind: args.kind.map(|k| match k {
                     ListKindArg::Order => LinkKind::Order,
                     ListKindArg::Campaign => LinkKind::Campaign,
                     ListKindArg::Referral => LinkKind::Referral,
                 }),
-                created_by: args.created_by.map(TgUserId::get),
-                campaign: args.campaign,
-                search: args.search,
+                creator: args.created_by.map(TgUserId::get),
+                campaign: args
+                    .campaign
+                    .filter(|c| !c.trim().is_empty())
+                    .map(|c| CampaignRef::Name(c.trim().to_owned())),
+                search: args.search.filter(|s| !s.trim().is_empty()),
+            };
+            let filter = LinkListing {
+                selection,
                 sort: match args.sort {
                     SortArg::Newest => LinkSort::Newest,
                     SortArg::Oldest => LinkSort::Oldest,
