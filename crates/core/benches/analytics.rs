@@ -129,9 +129,7 @@ async fn run(url: &str, spec: &DemoSpec, budget: &Budget) {
         campaign: Some(CampaignRef::Name("demo-instagram-spring".into())),
         ..LinkSelection::default()
     });
-    let creator = last_30
-        .clone()
-        .with_links(LinkSelection::created_by(1));
+    let creator = last_30.clone().with_links(LinkSelection::created_by(1));
     println!("| call | runs | p50 ms | p95 ms | max ms |");
     println!("|---|---:|---:|---:|---:|");
     time("summary, 7 days", budget, || {

@@ -37,8 +37,7 @@ use startlink_core::DatabaseConnection;
 
 pub use error::ExportError;
 pub use request::{
-    Dataset, ExportRequest, ExportSummary, Format, Lang, SheetSummary,
-    XLSX_MAX_ROWS,
+    Dataset, ExportRequest, ExportSummary, Format, Lang, SheetSummary, XLSX_MAX_ROWS,
 };
 
 /// Writes `request`'s dataset in its format to `out`, calling `progress` with the

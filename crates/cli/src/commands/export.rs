@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
+use startlink_core::analytics::{Filter, SelectionText};
 use startlink_core::config::Config;
 use startlink_core::time;
-use startlink_core::analytics::{Filter, SelectionText};
 use startlink_export::{Dataset, ExportError, ExportRequest, ExportSummary, Format, Lang};
 
 use super::{link_builder, open_db};

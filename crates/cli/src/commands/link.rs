@@ -7,8 +7,8 @@ use startlink_core::audit::{Action, Entry};
 use startlink_core::config::Config;
 use startlink_core::events::{self, Event, EventFilter, Outcome};
 use startlink_core::links::{
-    self, ExpiryChange, Extension, Link, LinkBuilder, CampaignRef, LinkKey, LinkListing, LinkSelection, LinkKind, LinkSort,
-    LinkStatus, LinkView, NewLink, UseLimit,
+    self, CampaignRef, ExpiryChange, Extension, Link, LinkBuilder, LinkKey, LinkKind, LinkListing,
+    LinkSelection, LinkSort, LinkStatus, LinkView, NewLink, UseLimit,
 };
 use startlink_core::time;
 use startlink_core::users::{TgProfile, TgUserId};

@@ -1,9 +1,9 @@
 //! `startlink stats`
 
 use anyhow::Context as _;
+use chrono::{DateTime, Utc};
 use clap::Args;
 use serde::Serialize;
-use chrono::{DateTime, Utc};
 use startlink_core::DatabaseConnection;
 use startlink_core::analytics::{self, Dimension, Filter, LinkCounts};
 use startlink_core::config::Config;
@@ -61,7 +61,10 @@ async fn counts(
     })
 }
 
-async fn by_creator(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result<Vec<CreatorCounts>> {
+async fn by_creator(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<CreatorCounts>> {
     let everything = Filter::default();
     let opens = analytics::breakdown(db, &everything, Dimension::Creator, now).await?;
     let recent = analytics::breakdown(db, &Filter::past_week(now), Dimension::Creator, now).await?;
@@ -93,9 +96,9 @@ pub async fn run(config: &Config, args: StatsArgs) -> anyhow::Result<()> {
         print_by_creator(&rows);
         return Ok(());
     }
-    let selection = args
-        .created_by
-        .map_or_else(LinkSelection::default, |id| LinkSelection::created_by(id.get()));
+    let selection = args.created_by.map_or_else(LinkSelection::default, |id| {
+        LinkSelection::created_by(id.get())
+    });
     let stats = counts(&db, &selection, now)
         .await
         .context("cannot count links")?;

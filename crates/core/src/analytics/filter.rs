@@ -59,7 +59,9 @@ impl Filter {
         let first = today
             .checked_sub_days(Days::new(u64::from(days.saturating_sub(1))))
             .unwrap_or(today);
-        let end = today.succ_opt().map_or(now, |tomorrow| day_start(tomorrow, tz));
+        let end = today
+            .succ_opt()
+            .map_or(now, |tomorrow| day_start(tomorrow, tz));
         let from = if days == 0 { end } else { day_start(first, tz) };
         Self::period(from, end)
     }
@@ -340,16 +342,34 @@ mod tests {
         };
         let none = SelectionText::default();
         let cases = [
-            ("from", Filter::from_text(Some("yesterday"), None, &none, tz)),
+            (
+                "from",
+                Filter::from_text(Some("yesterday"), None, &none, tz),
+            ),
             ("to", Filter::from_text(None, Some("2026-13-01"), &none, tz)),
-            ("from", Filter::from_text(Some("2026-02-01"), Some("2026-01-01"), &none, tz)),
-            ("creator", Filter::from_text(None, None, &links("creator", "-5"), tz)),
-            ("kind", Filter::from_text(None, None, &links("kind", "poster"), tz)),
-            ("status", Filter::from_text(None, None, &links("status", "dead"), tz)),
+            (
+                "from",
+                Filter::from_text(Some("2026-02-01"), Some("2026-01-01"), &none, tz),
+            ),
+            (
+                "creator",
+                Filter::from_text(None, None, &links("creator", "-5"), tz),
+            ),
+            (
+                "kind",
+                Filter::from_text(None, None, &links("kind", "poster"), tz),
+            ),
+            (
+                "status",
+                Filter::from_text(None, None, &links("status", "dead"), tz),
+            ),
         ];
         for (field, result) in cases {
             let error = result.unwrap_err().to_string();
-            assert!(error.starts_with(&format!("{field}: ")), "{field}: got {error}");
+            assert!(
+                error.starts_with(&format!("{field}: ")),
+                "{field}: got {error}"
+            );
             assert!(!error.contains('\n'), "{field}: one line, got {error}");
         }
         let blank = Filter::from_text(Some(" "), Some(""), &none, tz).unwrap();
@@ -362,10 +382,19 @@ mod tests {
         // 20:30 UTC on 3 March is 01:30 on 4 March in Tashkent.
         let now = Utc.with_ymd_and_hms(2026, 3, 3, 20, 30, 0).unwrap();
         let today = Filter::last_days(1, tz, now);
-        assert_eq!(today.from, Some(Utc.with_ymd_and_hms(2026, 3, 3, 19, 0, 0).unwrap()));
-        assert_eq!(today.to, Some(Utc.with_ymd_and_hms(2026, 3, 4, 19, 0, 0).unwrap()));
+        assert_eq!(
+            today.from,
+            Some(Utc.with_ymd_and_hms(2026, 3, 3, 19, 0, 0).unwrap())
+        );
+        assert_eq!(
+            today.to,
+            Some(Utc.with_ymd_and_hms(2026, 3, 4, 19, 0, 0).unwrap())
+        );
         let week = Filter::last_days(7, tz, now);
-        assert_eq!(week.from, Some(Utc.with_ymd_and_hms(2026, 2, 25, 19, 0, 0).unwrap()));
+        assert_eq!(
+            week.from,
+            Some(Utc.with_ymd_and_hms(2026, 2, 25, 19, 0, 0).unwrap())
+        );
         assert_eq!(week.to, today.to);
         assert!(week.links.is_everything());
         let none = Filter::last_days(0, tz, now);

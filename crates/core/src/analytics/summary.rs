@@ -241,7 +241,10 @@ async fn unique_openers<C: ConnectionTrait>(db: &C, r: &Resolved) -> Result<i64,
     count_one(db, &query, "counting unique openers").await
 }
 
-async fn resolved_new_users<C: ConnectionTrait>(db: &C, r: &Resolved) -> Result<i64, AnalyticsError> {
+async fn resolved_new_users<C: ConnectionTrait>(
+    db: &C,
+    r: &Resolved,
+) -> Result<i64, AnalyticsError> {
     let query = Query::select()
         .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
         .from(users::Entity)

@@ -23,9 +23,7 @@ pub use manage::{LinkUpdate, keys_by_id, update};
 pub use open::{Opened, open, open_update};
 pub use payload::{AFFILIATE_PREFIX, PayloadError, StartPayload, encode_aiogram};
 pub use scan::scan;
-pub use selection::{
-    CampaignRef, LinkSelection, ResolvedSelection, SelectionError, SelectionText,
-};
+pub use selection::{CampaignRef, LinkSelection, ResolvedSelection, SelectionError, SelectionText};
 pub(crate) use store::status_condition;
 pub use store::{
     LinkListing, LinkSort, Page, Revocation, create, extend, find, find_by_id, list, referral_for,

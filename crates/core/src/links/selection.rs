@@ -100,7 +100,10 @@ impl LinkSelection {
     /// Reads a selection from text. `creator_field` is what the caller calls
     /// the creator (`creator`, or `created_by` in the links list), so the
     /// error names the parameter the user gave.
-    pub fn parse(text: &SelectionText, creator_field: &'static str) -> Result<Self, SelectionError> {
+    pub fn parse(
+        text: &SelectionText,
+        creator_field: &'static str,
+    ) -> Result<Self, SelectionError> {
         let creator = given(&text.creator)
             .map(|id| {
                 TgUserId::parse(id)
@@ -143,10 +146,12 @@ impl LinkSelection {
         let campaign_id = match &self.campaign {
             None => None,
             Some(CampaignRef::Id(id)) => Some(*id),
-            Some(CampaignRef::Name(name)) => match campaigns::find_by_name(db, name.trim()).await? {
-                Some(campaign) => Some(campaign.id),
-                None => return Ok(None),
-            },
+            Some(CampaignRef::Name(name)) => {
+                match campaigns::find_by_name(db, name.trim()).await? {
+                    Some(campaign) => Some(campaign.id),
+                    None => return Ok(None),
+                }
+            }
         };
         Ok(Some(ResolvedSelection {
             selection: self.clone(),
@@ -292,13 +297,21 @@ mod tests {
             status: Some(" ".into()),
             search: Some("".into()),
         };
-        assert!(LinkSelection::parse(&blank, "creator").unwrap().is_everything());
+        assert!(
+            LinkSelection::parse(&blank, "creator")
+                .unwrap()
+                .is_everything()
+        );
     }
 
     #[test]
     fn a_bad_value_is_refused_naming_the_field_the_value_and_what_is_accepted() {
         let cases = [
-            ("kind", "poster", "kind: \"poster\" is not one of order, campaign, referral"),
+            (
+                "kind",
+                "poster",
+                "kind: \"poster\" is not one of order, campaign, referral",
+            ),
             (
                 "status",
                 "dead",
@@ -314,7 +327,11 @@ mod tests {
                 "ali",
                 "creator: \"ali\" is not a Telegram user id (a positive whole number)",
             ),
-            ("kind", "Order", "kind: \"Order\" is not one of order, campaign, referral"),
+            (
+                "kind",
+                "Order",
+                "kind: \"Order\" is not one of order, campaign, referral",
+            ),
         ];
         for (field, value, message) in cases {
             let error = LinkSelection::parse(&text(field, value), "creator").unwrap_err();
@@ -326,7 +343,10 @@ mod tests {
     #[test]
     fn the_creator_is_named_as_the_caller_calls_it() {
         let error = LinkSelection::parse(&text("creator", "x"), "created_by").unwrap_err();
-        assert!(error.to_string().starts_with("created_by: \"x\""), "{error}");
+        assert!(
+            error.to_string().starts_with("created_by: \"x\""),
+            "{error}"
+        );
     }
 
     #[test]

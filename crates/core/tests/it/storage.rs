@@ -8,9 +8,8 @@ use startlink_core::DatabaseConnection;
 use startlink_core::analytics::{self, Filter};
 use startlink_core::events::{self, EventFilter, Outcome};
 use startlink_core::links::{
-    self, CampaignRef, ExpiryChange, Extension, Link, LinkError, LinkKind, LinkListing, LinkSelection,
-    LinkSort, LinkStatus,
-    NewLink, UseLimit, encode_aiogram,
+    self, CampaignRef, ExpiryChange, Extension, Link, LinkError, LinkKind, LinkListing,
+    LinkSelection, LinkSort, LinkStatus, NewLink, UseLimit, encode_aiogram,
 };
 use startlink_core::time;
 use startlink_core::users::{self, TgProfile, TgUserId};
@@ -808,7 +807,6 @@ async fn listing_filters_sorts_and_pages(db: &DatabaseConnection) {
         limit: 10,
         page: p,
         sort: LinkSort::Oldest,
-        ..Default::default()
     };
     let first = links::list(db, &page(0), later).await.unwrap();
     let third = links::list(db, &page(2), later).await.unwrap();
@@ -906,9 +904,8 @@ async fn stats_by_status_agree_with_each_links_own_status(db: &DatabaseConnectio
             .unwrap();
         assert_eq!(by_status.total, counted, "{status} selected");
     }
-    let opens = |filter: Filter| async move {
-        analytics::opens(db, &filter, at).await.unwrap().of_links()
-    };
+    let opens =
+        |filter: Filter| async move { analytics::opens(db, &filter, at).await.unwrap().of_links() };
     assert_eq!(opens(Filter::default()).await, 15);
     assert_eq!(opens(Filter::since(at - Duration::days(7))).await, 15);
     assert_eq!(opens(Filter::since(at + Duration::seconds(1))).await, 0);

@@ -1,7 +1,7 @@
 //! CSV parsed back with the csv crate.
 
-use startlink_core::links::CampaignRef;
 use startlink_core::DatabaseConnection;
+use startlink_core::links::CampaignRef;
 use startlink_export::{Dataset, ExportError, Format};
 
 use crate::shop::{self, HYPERLINK, MULTILINE, SCRIPT, SIGNS, UNICODE};

@@ -136,10 +136,7 @@ async fn each_filter_selects_the_rows_it_means_in_each_dataset(db: &DatabaseConn
     // campaigns: the campaign filter picks the row; the others pick the links
     // counted; the period bounds the counted opens and new users.
     let campaigns = [
-        (
-            Filter::default(),
-            vec!["spring:1:2:1", "autumn:1:0:0"],
-        ),
+        (Filter::default(), vec!["spring:1:2:1", "autumn:1:0:0"]),
         (campaign("autumn"), vec!["autumn:1:0:0"]),
         (creator(111), vec!["spring:0:0:0", "autumn:0:0:0"]),
         (

@@ -377,11 +377,7 @@ async fn the_summary_counts_what_the_filters_select(db: &DatabaseConnection) {
         ),
         (
             // Nothing before the first link.
-            (
-                None,
-                Some("2026-03-01T09:00:00Z"),
-                SelectionText::default(),
-            ),
+            (None, Some("2026-03-01T09:00:00Z"), SelectionText::default()),
             [0, 0, 0, 0, 0, 0, 0, 0, 0],
             Data::Empty,
         ),

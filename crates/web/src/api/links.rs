@@ -6,9 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use startlink_core::audit::{Action, Entry};
 use startlink_core::links::{
-    self, ExpiryChange, Link, LinkBuilder, LinkKind, LinkListing, LinkSelection, LinkSort, LinkUpdate,
-    SelectionText,
-    NewLink, UseLimit,
+    self, ExpiryChange, Link, LinkBuilder, LinkKind, LinkListing, LinkSelection, LinkSort,
+    LinkUpdate, NewLink, SelectionText, UseLimit,
 };
 use startlink_core::time;
 use utoipa::{IntoParams, ToSchema};

@@ -249,7 +249,12 @@ async fn opens_chart(
         (title, filter, Bucket::Hour, "%H")
     } else {
         let title = format!("Opens per day, last {count} days");
-        (title, Filter::last_days(count, tz, now), Bucket::Day, "%d.%m")
+        (
+            title,
+            Filter::last_days(count, tz, now),
+            Bucket::Day,
+            "%d.%m",
+        )
     };
     let points = analytics::series(&state.db, &filter, bucket, tz, now).await?;
     let bars = points

@@ -27,7 +27,9 @@ async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) {
         created_by,
         ..Default::default()
     };
-    let used = links::create(db, order(Some(1)), ten_days_ago).await.unwrap();
+    let used = links::create(db, order(Some(1)), ten_days_ago)
+        .await
+        .unwrap();
     links::open(db, used.key.as_str(), &user(101), ten_days_ago)
         .await
         .unwrap();
@@ -100,7 +102,11 @@ async fn the_dashboard_and_the_api_summary_show_the_analytics_summary(app: TestA
 
     let admin = app.token_for("owner", Role::Admin).await;
     let api = json(app.get("/api/v1/stats/summary", &admin).await, 200).await;
-    let field = |name: &str| api[name].as_i64().unwrap_or_else(|| panic!("{name}: {api}"));
+    let field = |name: &str| {
+        api[name]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{name}: {api}"))
+    };
     assert_eq!(field("links_total"), all.links_created);
     assert_eq!(field("links_active"), all.links_active);
     assert_eq!(field("links_used"), all.links_used);
@@ -128,7 +134,10 @@ async fn the_dashboard_and_the_api_summary_show_the_analytics_summary(app: TestA
     assert_eq!(card(&html, "expired"), all.links_expired);
     assert_eq!(card(&html, "revoked"), all.links_revoked);
     assert_eq!(card(&html, "opens today"), today.opens);
-    assert_eq!(card(&html, "opens, 7 days"), week.opens_by_outcome.of_links());
+    assert_eq!(
+        card(&html, "opens, 7 days"),
+        week.opens_by_outcome.of_links()
+    );
     assert_eq!(card(&html, "users"), all.new_users);
     assert_eq!(card(&html, "new users, 7 days"), week.new_users);
 }
@@ -162,12 +171,24 @@ async fn a_bad_filter_value_is_refused_naming_it_on_the_api_and_the_panel(app: T
     for (path, message) in cases {
         let body = json(app.get(path, &admin).await, 400).await;
         let text = body.to_string();
-        assert!(text.contains(&message.replace('"', "\\\"")), "{path}: {text}");
+        assert!(
+            text.contains(&message.replace('"', "\\\"")),
+            "{path}: {text}"
+        );
     }
     for (path, message) in [
-        ("/links?status=dead", "status: &quot;dead&quot; is not one of"),
-        ("/links?kind=poster", "kind: &quot;poster&quot; is not one of"),
-        ("/links?creator=ali", "creator: &quot;ali&quot; is not a Telegram user id"),
+        (
+            "/links?status=dead",
+            "status: &quot;dead&quot; is not one of",
+        ),
+        (
+            "/links?kind=poster",
+            "kind: &quot;poster&quot; is not one of",
+        ),
+        (
+            "/links?creator=ali",
+            "creator: &quot;ali&quot; is not a Telegram user id",
+        ),
     ] {
         let page = browser
             .get(app.url(path))

@@ -5,9 +5,9 @@
 use chrono_tz::Asia::Tashkent;
 use serde_json::json;
 use startlink_core::admins::{Role, Scope};
+use startlink_core::analytics::{Filter, SelectionText};
 use startlink_core::links::BotUsername;
 use startlink_core::{links, time};
-use startlink_core::analytics::{Filter, SelectionText};
 use startlink_export::{Dataset, ExportRequest, Format};
 
 use crate::api_suite;
