@@ -11,3 +11,4 @@ mod qr;
 mod report;
 mod server;
 mod simulator;
+mod stats;
