@@ -281,7 +281,9 @@ async fn breakdown_funnel_and_referrals_match_the_opens(app: TestApp) {
     assert_eq!(funnel["campaigns"][0]["key"], "spring", "{funnel}");
 
     // Everything lies before tomorrow: an empty period counts nothing.
-    let tomorrow = (time::now() + Duration::days(1))
+    // Tomorrow in the app's time zone (Tashkent), not UTC's: from 19:00 UTC
+    // UTC's tomorrow has begun there.
+    let tomorrow = (time::now().with_timezone(&chrono_tz::Asia::Tashkent) + Duration::days(1))
         .format("%Y-%m-%d")
         .to_string();
     let empty = json(
