@@ -22,7 +22,9 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::Duration;
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
-use startlink_core::analytics::{self, Bucket, CampaignRef, Dimension, Filter, FunnelGroup};
+use startlink_core::analytics::{
+    self, Bucket, CampaignRef, Dimension, Filter, FunnelGroup, LinkSelection,
+};
 use startlink_core::config::DatabaseUrl;
 use startlink_core::demo::{self, DemoSpec};
 
@@ -123,14 +125,11 @@ async fn run(url: &str, spec: &DemoSpec, budget: &Budget) {
         Filter::period(to - Duration::days(n), to)
     };
     let (last_7, last_30, last_90) = (days(7), days(30), days(90));
-    let campaign = Filter {
+    let campaign = last_30.clone().with_links(LinkSelection {
         campaign: Some(CampaignRef::Name("demo-instagram-spring".into())),
-        ..last_30.clone()
-    };
-    let creator = Filter {
-        creator: Some(1),
-        ..last_30.clone()
-    };
+        ..LinkSelection::default()
+    });
+    let creator = last_30.clone().with_links(LinkSelection::created_by(1));
     println!("| call | runs | p50 ms | p95 ms | max ms |");
     println!("|---|---:|---:|---:|---:|");
     time("summary, 7 days", budget, || {

@@ -155,7 +155,7 @@ async fn child(spec: &str) {
 
 /// Every event through the same keyset pages the export reads, nothing written.
 async fn read_events(db: &DatabaseConnection) -> u64 {
-    let selection = startlink_core::links::LinkSelection::default();
+    let selection = startlink_core::links::ResolvedSelection::everything();
     let period = startlink_core::time::Period::ALL;
     let now = startlink_core::time::now();
     let (mut after, mut rows) = (None, 0u64);

@@ -7,9 +7,10 @@
 //! mode (cell data goes to temporary files; the ZIP is assembled at the end), CSV
 //! is written straight to the output.
 //!
-//! What the filters mean per dataset (`ExportFilter`):
+//! What the filters mean per dataset (an `analytics::Filter`: a period and a
+//! `LinkSelection`):
 //!
-//! | dataset | `from`/`to` bound | `campaign`, `creator`, `kind`, `status` select |
+//! | dataset | `from`/`to` bound | `campaign`, `creator`, `kind`, `status`, `search` select |
 //! |---|---|---|
 //! | `links` | `created_at` | the links themselves |
 //! | `events` | `at` | the opened link (opens that matched no link are left out when any is set) |
@@ -35,10 +36,7 @@ use std::io::Write;
 use startlink_core::DatabaseConnection;
 
 pub use error::ExportError;
-pub use request::{
-    Dataset, ExportFilter, ExportRequest, ExportSummary, Format, RawFilter, SheetSummary,
-    XLSX_MAX_ROWS,
-};
+pub use request::{Dataset, ExportRequest, ExportSummary, Format, SheetSummary, XLSX_MAX_ROWS};
 
 /// Writes `request`'s dataset in its format to `out`, calling `progress` with the
 /// number of data rows written so far after every page. An impossible request

@@ -2,7 +2,7 @@
 //! figures of what the request selected.
 //!
 //! The figures come from the analytics module's [`analytics::summary`] under the
-//! request's own filters (period, campaign, creator, kind, status), so they
+//! request's own filters (period, campaign, creator, kind, status, search), so they
 //! describe the rows of the sheets, not the whole database.
 
 use startlink_core::DatabaseConnection;
@@ -37,15 +37,9 @@ pub(crate) async fn selected_counts(
 }
 
 fn analytics_filter(request: &ExportRequest, scope: &Scope) -> analytics::Filter {
-    let filter = &request.filter;
-    analytics::Filter {
-        from: filter.period.from(),
-        to: filter.period.to(),
-        campaign: scope.selection.campaign_id.map(CampaignRef::Id),
-        creator: scope.selection.created_by,
-        kind: scope.selection.kind,
-        status: scope.selection.status,
-    }
+    let mut filter = request.filter.clone();
+    filter.links.campaign = scope.selection.campaign_id.map(CampaignRef::Id);
+    filter
 }
 
 /// The summary rows, in order.
@@ -70,7 +64,7 @@ pub(crate) fn figures(
     );
     push(
         text(["Davr boshi", "Начало периода", "From"]),
-        filter.period.from().into(),
+        filter.from.into(),
     );
     push(
         text([
@@ -78,20 +72,24 @@ pub(crate) fn figures(
             "Конец периода (не включая)",
             "To (exclusive)",
         ]),
-        filter.period.to().into(),
+        filter.to.into(),
     );
+    let links = &filter.links;
     let mut filters = Vec::new();
-    if let Some(campaign) = &filter.campaign {
+    if let Some(campaign) = &links.campaign {
         filters.push(format!("campaign={campaign}"));
     }
-    if let Some(creator) = filter.created_by {
+    if let Some(creator) = links.creator {
         filters.push(format!("creator={creator}"));
     }
-    if let Some(kind) = filter.kind {
+    if let Some(kind) = links.kind {
         filters.push(format!("kind={kind}"));
     }
-    if let Some(status) = filter.status {
+    if let Some(status) = links.status {
         filters.push(format!("status={status}"));
+    }
+    if let Some(search) = &links.search {
+        filters.push(format!("search={search}"));
     }
     push(
         text(["Filtrlar", "Фильтры", "Filters"]),

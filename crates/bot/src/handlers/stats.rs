@@ -1,7 +1,7 @@
 //! `/stats` and `/mylinks`: an operator's numbers and links.
 
-use startlink_core::analytics::{self, StatsScope};
-use startlink_core::links::{self, Link, LinkFilter, LinkStatus};
+use startlink_core::analytics::{self, Bucket, Filter};
+use startlink_core::links::{self, Link, LinkListing, LinkSelection, LinkStatus};
 use startlink_core::time;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 
@@ -23,12 +23,20 @@ pub(super) async fn stats(ask: &Ask, args: &str) -> anyhow::Result<()> {
         return ask.say_static(|t| t.admins_only).await;
     }
     let scope = if all {
-        StatsScope::All
+        LinkSelection::default()
     } else {
-        StatsScope::Creator(ask.user_id())
+        LinkSelection::created_by(ask.user_id())
     };
     let now = time::now();
-    let (counts, recent) = analytics::stats(&ask.ctx.db, scope, now, RECENT).await?;
+    let db = &ask.ctx.db;
+    let everything = Filter::of(scope.clone());
+    let counts = analytics::link_counts(db, &everything, now).await?;
+    let opens = analytics::opens(db, &everything, now).await?.of_links();
+    let week = Filter::past_week(now).with_links(scope.clone());
+    let opens_7d = analytics::opens(db, &week, now).await?.of_links();
+    let recent = links::list(db, &LinkListing::newest(scope.clone(), RECENT), now)
+        .await?
+        .items;
     let t = ask.texts();
     let scope_name = if all {
         t.stats_scope_all
@@ -45,8 +53,8 @@ pub(super) async fn stats(ask: &Ask, args: &str) -> anyhow::Result<()> {
             ("used", Arg::Text(&n(counts.used))),
             ("expired", Arg::Text(&n(counts.expired))),
             ("revoked", Arg::Text(&n(counts.revoked))),
-            ("opens", Arg::Text(&n(counts.opens))),
-            ("opens_7d", Arg::Text(&n(counts.opens_7d))),
+            ("opens", Arg::Text(&n(opens))),
+            ("opens_7d", Arg::Text(&n(opens_7d))),
         ],
     );
     text.push_str("\n\n");
@@ -73,16 +81,20 @@ pub(super) async fn stats(ask: &Ask, args: &str) -> anyhow::Result<()> {
 /// Opens per day for the last 14 days in `TIMEZONE`, as a bar chart picture.
 async fn opens_chart(
     ask: &Ask,
-    scope: StatsScope,
+    scope: LinkSelection,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<Vec<u8>> {
-    let days =
-        analytics::opens_by_day(&ask.ctx.db, scope, ask.ctx.timezone, CHART_DAYS, now).await?;
+    let tz = ask.ctx.timezone;
+    let filter = Filter::last_days(CHART_DAYS, tz, now).with_links(scope);
+    let days = analytics::series(&ask.ctx.db, &filter, Bucket::Day, tz, now).await?;
     let chart = startlink_charts::BarChart {
         title: ask.texts().stats_chart_title.to_owned(),
         bars: days
             .iter()
-            .map(|(day, count)| (day.format("%m-%d").to_string(), *count as f64))
+            .map(|p| {
+                let day = p.start.with_timezone(&tz);
+                (day.format("%m-%d").to_string(), p.opens as f64)
+            })
             .collect(),
         width: 800,
         height: 400,
@@ -130,8 +142,8 @@ pub(super) async fn my_links(
         return ask.say_static(|t| t.operators_only).await;
     }
     let now = time::now();
-    let filter = LinkFilter {
-        created_by: Some(ask.user_id()),
+    let filter = LinkListing {
+        selection: LinkSelection::created_by(ask.user_id()),
         limit: PAGE_SIZE,
         page,
         ..Default::default()

@@ -9,13 +9,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
+use startlink_core::analytics::{Filter, SelectionText};
 use startlink_core::config::Config;
 use startlink_core::lang::Lang;
 use startlink_core::links::{LinkKind, LinkStatus};
 use startlink_core::time;
-use startlink_export::{
-    Dataset, ExportError, ExportFilter, ExportRequest, ExportSummary, Format, RawFilter,
-};
+use startlink_export::{Dataset, ExportError, ExportRequest, ExportSummary, Format};
 
 use super::{link_builder, open_db};
 use crate::vocabulary::vocabulary;
@@ -62,6 +61,10 @@ pub struct ExportArgs {
     /// Only links with this status now (and their events, users)
     #[arg(long, value_parser = vocabulary::<LinkStatus>(), value_name = "S")]
     status: Option<LinkStatus>,
+    /// Only links whose key, title or welcome text contains this, in any case
+    /// (and their events, users)
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
     /// Language of XLSX headers (CSV headers are the JSON field names)
     #[arg(
         long,
@@ -130,16 +133,20 @@ fn request(config: &Config, args: &ExportArgs) -> anyhow::Result<ExportRequest> 
     if dataset == Dataset::All && format == Format::Csv {
         bail!(ExportError::AllAsCsv);
     }
-    let raw = RawFilter {
-        from: args.from.clone(),
-        to: args.to.clone(),
+    let links = SelectionText {
         campaign: args.campaign.clone(),
         creator: args.creator.clone(),
         kind: args.kind.map(|k| k.as_str().to_owned()),
         status: args.status.map(|s| s.as_str().to_owned()),
+        search: args.search.clone(),
     };
     let mut request = ExportRequest::new(dataset, format, config.timezone, time::now());
-    request.filter = ExportFilter::parse(&raw, config.timezone)?;
+    request.filter = Filter::from_text(
+        args.from.as_deref(),
+        args.to.as_deref(),
+        &links,
+        config.timezone,
+    )?;
     request.lang = args.lang;
     request.bom = args.bom;
     Ok(request)

@@ -7,8 +7,8 @@ use startlink_core::audit::{Action, Entry};
 use startlink_core::config::Config;
 use startlink_core::events::{self, Event, EventFilter, Outcome};
 use startlink_core::links::{
-    self, ExpiryChange, Extension, Link, LinkBuilder, LinkFilter, LinkKey, LinkKind, LinkSort,
-    LinkStatus, LinkView, NewLink, UseLimit,
+    self, CampaignRef, ExpiryChange, Extension, Link, LinkBuilder, LinkKey, LinkKind, LinkListing,
+    LinkSelection, LinkSort, LinkStatus, LinkView, NewLink, UseLimit,
 };
 use startlink_core::time;
 use startlink_core::users::{TgProfile, TgUserId};
@@ -200,12 +200,18 @@ pub async fn run(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
             }
         }
         LinkCommand::List(args) => {
-            let filter = LinkFilter {
+            let selection = LinkSelection {
                 status: args.status,
                 kind: args.kind,
-                created_by: args.created_by.map(TgUserId::get),
-                campaign: args.campaign,
-                search: args.search,
+                creator: args.created_by.map(TgUserId::get),
+                campaign: args
+                    .campaign
+                    .filter(|c| !c.trim().is_empty())
+                    .map(|c| CampaignRef::Name(c.trim().to_owned())),
+                search: args.search.filter(|s| !s.trim().is_empty()),
+            };
+            let filter = LinkListing {
+                selection,
                 sort: match args.sort {
                     SortArg::Newest => LinkSort::Newest,
                     SortArg::Oldest => LinkSort::Oldest,

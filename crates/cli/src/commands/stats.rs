@@ -1,11 +1,13 @@
 //! `startlink stats`
 
 use anyhow::Context as _;
+use chrono::{DateTime, Utc};
 use clap::Args;
 use serde::Serialize;
-use startlink_core::analytics::{self, CreatorStats, LinkStats, StatsScope};
+use startlink_core::DatabaseConnection;
+use startlink_core::analytics::{self, Dimension, Filter, LinkCounts};
 use startlink_core::config::Config;
-use startlink_core::links::LinkView;
+use startlink_core::links::{self, LinkListing, LinkSelection, LinkView};
 use startlink_core::time;
 use startlink_core::users::TgUserId;
 
@@ -27,31 +29,95 @@ pub struct StatsArgs {
     json: bool,
 }
 
+/// Links by status and their opens, all time and over the past week: the
+/// same figures as the dashboard's cards and `/stats`, from the same functions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+struct Counts {
+    #[serde(flatten)]
+    links: LinkCounts,
+    /// Every open of these links, whatever its outcome.
+    opens: i64,
+    opens_7d: i64,
+}
+
+#[derive(Debug, Serialize)]
+struct CreatorCounts {
+    created_by: Option<i64>,
+    #[serde(flatten)]
+    counts: Counts,
+}
+
+async fn counts(
+    db: &DatabaseConnection,
+    selection: &LinkSelection,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Counts> {
+    let everything = Filter::of(selection.clone());
+    let week = Filter::past_week(now).with_links(selection.clone());
+    Ok(Counts {
+        links: analytics::link_counts(db, &everything, now).await?,
+        opens: analytics::opens(db, &everything, now).await?.of_links(),
+        opens_7d: analytics::opens(db, &week, now).await?.of_links(),
+    })
+}
+
+async fn by_creator(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<CreatorCounts>> {
+    let everything = Filter::default();
+    let opens = analytics::breakdown(db, &everything, Dimension::Creator, now).await?;
+    let recent = analytics::breakdown(db, &Filter::past_week(now), Dimension::Creator, now).await?;
+    let opens_of = |rows: &[analytics::BreakdownRow], creator: Option<i64>| {
+        rows.iter().find(|r| r.id == creator).map_or(0, |r| r.opens)
+    };
+    Ok(analytics::link_counts_by_creator(db, &everything, now)
+        .await?
+        .into_iter()
+        .map(|(created_by, links)| CreatorCounts {
+            created_by,
+            counts: Counts {
+                links,
+                opens: opens_of(&opens, created_by),
+                opens_7d: opens_of(&recent, created_by),
+            },
+        })
+        .collect())
+}
+
 pub async fn run(config: &Config, args: StatsArgs) -> anyhow::Result<()> {
     let db = open_db(config).await?;
     let now = time::now();
     if args.by_creator {
-        let rows = analytics::stats_by_creator(&db, now)
-            .await
-            .context("cannot count links")?;
+        let rows = by_creator(&db, now).await.context("cannot count links")?;
         if args.json {
             return output::print_json(&rows);
         }
         print_by_creator(&rows);
         return Ok(());
     }
-    let scope = args
-        .created_by
-        .map_or(StatsScope::All, |id| StatsScope::Creator(id.get()));
-    let (stats, recent) = analytics::stats(&db, scope, now, args.recent)
+    let selection = args.created_by.map_or_else(LinkSelection::default, |id| {
+        LinkSelection::created_by(id.get())
+    });
+    let stats = counts(&db, &selection, now)
         .await
         .context("cannot count links")?;
+    // A listing's limit of 0 means its default page: none asked, none read.
+    let recent = match args.recent {
+        0 => Vec::new(),
+        n => {
+            links::list(&db, &LinkListing::newest(selection, n), now)
+                .await
+                .context("cannot list the newest links")?
+                .items
+        }
+    };
     let builder = link_builder(&db, config).await?;
     if args.json {
         #[derive(Serialize)]
         struct Stats<'a> {
             #[serde(flatten)]
-            stats: &'a LinkStats,
+            stats: &'a Counts,
             recent: Vec<LinkView>,
         }
         let recent = recent
@@ -63,10 +129,11 @@ pub async fn run(config: &Config, args: StatsArgs) -> anyhow::Result<()> {
             recent,
         });
     }
-    println!("links:    {} total", stats.total);
+    let links = &stats.links;
+    println!("links:    {} total", links.total);
     println!(
         "          {} active, {} used, {} expired, {} revoked",
-        stats.active, stats.used, stats.expired, stats.revoked
+        links.active, links.used, links.expired, links.revoked
     );
     println!(
         "opens:    {} total, {} in the last 7 days",
@@ -94,11 +161,11 @@ pub async fn run(config: &Config, args: StatsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_by_creator(rows: &[CreatorStats]) {
+fn print_by_creator(rows: &[CreatorCounts]) {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let s = &r.stats;
+            let (s, c) = (&r.counts.links, &r.counts);
             vec![
                 r.created_by
                     .map_or_else(|| "(cli/panel)".to_owned(), |id| id.to_string()),
@@ -107,8 +174,8 @@ fn print_by_creator(rows: &[CreatorStats]) {
                 s.used.to_string(),
                 s.expired.to_string(),
                 s.revoked.to_string(),
-                s.opens.to_string(),
-                s.opens_7d.to_string(),
+                c.opens.to_string(),
+                c.opens_7d.to_string(),
             ]
         })
         .collect();

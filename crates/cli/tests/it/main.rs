@@ -12,3 +12,4 @@ mod qr;
 mod report;
 mod server;
 mod simulator;
+mod stats;

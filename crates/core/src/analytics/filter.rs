@@ -1,31 +1,23 @@
-//! Which links, events and users a figure counts: a period and link attributes.
+//! Which links, events and users a figure counts: a period and a [`LinkSelection`].
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait};
 
 use super::AnalyticsError;
 use super::buckets::day_start;
-use crate::campaigns;
 use crate::events::entity as events;
 use crate::links::entity as links;
-use crate::links::{LinkKind, LinkStatus, status_condition};
+use crate::links::{CampaignRef, LinkKind, LinkSelection, ResolvedSelection, SelectionText};
 use crate::users::entity as users;
 
-/// A campaign, by name (as the operator types it) or by id (as the panel links it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CampaignRef {
-    Id(i64),
-    Name(String),
-}
-
-/// What to count. Every field narrows; `Default` counts everything.
+/// What to count: a period and a selection of links. `Default` counts everything.
 ///
 /// The period `[from, to)` applies to each figure's own instant: a link's
-/// `created_at`, an event's `at`, a user's `first_seen_at`. The other fields
-/// describe links: an event counts when its link matches (events of no link,
-/// `not_found` and `invalid`, count only while no link field is set), a user
+/// `created_at`, an event's `at`, a user's `first_seen_at`. The selection
+/// describes links: an event counts when its link matches (events of no link,
+/// `not_found` and `invalid`, count only while the selection is empty), a user
 /// when the link he first came through matches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -33,15 +25,52 @@ pub struct Filter {
     pub from: Option<DateTime<Utc>>,
     /// Exclusive end; `None`: no end.
     pub to: Option<DateTime<Utc>>,
-    pub campaign: Option<CampaignRef>,
-    /// Telegram id of the links' creator.
-    pub creator: Option<i64>,
-    pub kind: Option<LinkKind>,
-    /// The links' status at the `now` the figure is computed for.
-    pub status: Option<LinkStatus>,
+    /// Which links; statuses are taken at the `now` the figure is computed for.
+    pub links: LinkSelection,
 }
 
 impl Filter {
+    /// Every link, all time, narrowed to `links`.
+    pub fn of(links: LinkSelection) -> Self {
+        Self {
+            links,
+            ..Self::default()
+        }
+    }
+
+    /// Everything from `from` on (no end: a clock running ahead loses nothing).
+    pub fn since(from: DateTime<Utc>) -> Self {
+        Self {
+            from: Some(from),
+            ..Self::default()
+        }
+    }
+
+    /// The 7 × 24 hours up to `now` and on: the `…_7d` figures of the
+    /// dashboard, `/stats`, `startlink stats` and the API's summary.
+    pub fn past_week(now: DateTime<Utc>) -> Self {
+        Self::since(now - chrono::Duration::days(7))
+    }
+
+    /// The last `days` whole calendar days in `tz`, `now`'s day included:
+    /// from the start of the first to the start of the day after `now`'s.
+    pub fn last_days(days: u32, tz: Tz, now: DateTime<Utc>) -> Self {
+        let today = now.with_timezone(&tz).date_naive();
+        let first = today
+            .checked_sub_days(Days::new(u64::from(days.saturating_sub(1))))
+            .unwrap_or(today);
+        let end = today
+            .succ_opt()
+            .map_or(now, |tomorrow| day_start(tomorrow, tz));
+        let from = if days == 0 { end } else { day_start(first, tz) };
+        Self::period(from, end)
+    }
+
+    /// The same period and links, narrowed to `links`.
+    pub fn with_links(self, links: LinkSelection) -> Self {
+        Self { links, ..self }
+    }
+
     /// Everything in `[from, to)`.
     pub fn period(from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
         Self {
@@ -49,6 +78,22 @@ impl Filter {
             to: Some(to),
             ..Self::default()
         }
+    }
+
+    /// Reads a filter from the text values a transport received: the period
+    /// as [`Filter::with_period_text`] reads it (blank ends are absent), the
+    /// links as [`LinkSelection::parse`] reads them.
+    pub fn from_text(
+        from: Option<&str>,
+        to: Option<&str>,
+        links: &SelectionText,
+        tz: Tz,
+    ) -> Result<Self, AnalyticsError> {
+        Self::of(LinkSelection::parse(links, "creator")?).with_period_text(
+            from.filter(|v| !v.trim().is_empty()),
+            to.filter(|v| !v.trim().is_empty()),
+            tz,
+        )
     }
 
     /// Sets the period from text (RFC 3339, or a date `YYYY-MM-DD` meaning the
@@ -91,10 +136,7 @@ impl Filter {
     }
 
     pub(crate) fn has_link_fields(&self) -> bool {
-        self.campaign.is_some()
-            || self.creator.is_some()
-            || self.kind.is_some()
-            || self.status.is_some()
+        !self.links.is_everything()
     }
 
     /// Looks the campaign up (an unknown name is an error) and fixes `now`.
@@ -104,20 +146,18 @@ impl Filter {
         now: DateTime<Utc>,
     ) -> Result<Resolved, AnalyticsError> {
         self.check()?;
-        let campaign_id = match &self.campaign {
-            None => None,
-            Some(CampaignRef::Id(id)) => Some(*id),
-            Some(CampaignRef::Name(name)) => Some(
-                campaigns::find_by_name(db, name.trim())
-                    .await
-                    .map_err(AnalyticsError::db("looking up the campaign"))?
-                    .ok_or_else(|| AnalyticsError::UnknownCampaign(name.clone()))?
-                    .id,
-            ),
-        };
+        let links = self
+            .links
+            .resolve(db)
+            .await
+            .map_err(AnalyticsError::db("looking up the campaign"))?
+            .ok_or_else(|| match &self.links.campaign {
+                Some(CampaignRef::Name(name)) => AnalyticsError::UnknownCampaign(name.clone()),
+                _ => AnalyticsError::Corrupt("a campaign id resolved to nothing".into()),
+            })?;
         Ok(Resolved {
             filter: self.clone(),
-            campaign_id,
+            links,
             now,
         })
     }
@@ -142,7 +182,7 @@ pub fn parse_bound(
 #[derive(Debug, Clone)]
 pub(crate) struct Resolved {
     pub filter: Filter,
-    pub campaign_id: Option<i64>,
+    pub links: ResolvedSelection,
     pub now: DateTime<Utc>,
 }
 
@@ -153,35 +193,22 @@ impl Resolved {
 
     /// The campaign and kind to narrow the hourly opens to, when they can
     /// answer this filter: its link fields are columns of the table (no
-    /// creator, no status).
+    /// creator, status or search).
     pub fn rollup_scope(&self) -> Option<(Option<i64>, Option<LinkKind>)> {
-        if self.filter.creator.is_some() || self.filter.status.is_some() {
+        let links = &self.filter.links;
+        if links.creator.is_some() || links.status.is_some() || links.search.is_some() {
             return None;
         }
         // Campaign ids start at 1; 0 means "no campaign" in the table.
-        if self.campaign_id.is_some_and(|id| id <= 0) {
+        if self.links.campaign_id.is_some_and(|id| id <= 0) {
             return None;
         }
-        Some((self.campaign_id, self.filter.kind))
+        Some((self.links.campaign_id, links.kind))
     }
 
-    /// Conditions on `links` columns (unqualified: used where `links` is the
-    /// only table with these names) from the link fields, period excluded.
+    /// The selection's condition on `links` (qualified), period excluded.
     pub fn link_fields(&self) -> Condition {
-        let mut cond = Condition::all();
-        if let Some(id) = self.campaign_id {
-            cond = cond.add(links::Column::CampaignId.eq(id));
-        }
-        if let Some(creator) = self.filter.creator {
-            cond = cond.add(links::Column::CreatedBy.eq(creator));
-        }
-        if let Some(kind) = self.filter.kind {
-            cond = cond.add(links::Column::Kind.eq(kind.as_str()));
-        }
-        if let Some(status) = self.filter.status {
-            cond = cond.add(status_condition(status, self.now));
-        }
-        cond
+        self.links.condition(self.now)
     }
 
     /// Links created in the period that match the link fields (on `links`).
@@ -302,20 +329,90 @@ mod tests {
     }
 
     #[test]
+    fn each_bad_text_value_is_named_in_its_error() {
+        let tz = chrono_tz::UTC;
+        let links = |field: &str, value: &str| {
+            let mut text = SelectionText::default();
+            match field {
+                "creator" => text.creator = Some(value.into()),
+                "kind" => text.kind = Some(value.into()),
+                _ => text.status = Some(value.into()),
+            }
+            text
+        };
+        let none = SelectionText::default();
+        let cases = [
+            (
+                "from",
+                Filter::from_text(Some("yesterday"), None, &none, tz),
+            ),
+            ("to", Filter::from_text(None, Some("2026-13-01"), &none, tz)),
+            (
+                "from",
+                Filter::from_text(Some("2026-02-01"), Some("2026-01-01"), &none, tz),
+            ),
+            (
+                "creator",
+                Filter::from_text(None, None, &links("creator", "-5"), tz),
+            ),
+            (
+                "kind",
+                Filter::from_text(None, None, &links("kind", "poster"), tz),
+            ),
+            (
+                "status",
+                Filter::from_text(None, None, &links("status", "dead"), tz),
+            ),
+        ];
+        for (field, result) in cases {
+            let error = result.unwrap_err().to_string();
+            assert!(
+                error.starts_with(&format!("{field}: ")),
+                "{field}: got {error}"
+            );
+            assert!(!error.contains('\n'), "{field}: one line, got {error}");
+        }
+        let blank = Filter::from_text(Some(" "), Some(""), &none, tz).unwrap();
+        assert_eq!(blank, Filter::default());
+    }
+
+    #[test]
+    fn the_last_days_are_whole_local_days_ending_with_today() {
+        let tz = chrono_tz::Asia::Tashkent;
+        // 20:30 UTC on 3 March is 01:30 on 4 March in Tashkent.
+        let now = Utc.with_ymd_and_hms(2026, 3, 3, 20, 30, 0).unwrap();
+        let today = Filter::last_days(1, tz, now);
+        assert_eq!(
+            today.from,
+            Some(Utc.with_ymd_and_hms(2026, 3, 3, 19, 0, 0).unwrap())
+        );
+        assert_eq!(
+            today.to,
+            Some(Utc.with_ymd_and_hms(2026, 3, 4, 19, 0, 0).unwrap())
+        );
+        let week = Filter::last_days(7, tz, now);
+        assert_eq!(
+            week.from,
+            Some(Utc.with_ymd_and_hms(2026, 2, 25, 19, 0, 0).unwrap())
+        );
+        assert_eq!(week.to, today.to);
+        assert!(week.links.is_everything());
+        let none = Filter::last_days(0, tz, now);
+        assert_eq!(none.from, none.to, "no days: an empty period");
+    }
+
+    #[test]
     fn the_previous_period_has_the_same_length_and_ends_at_the_start() {
         let from = Utc.with_ymd_and_hms(2026, 3, 8, 0, 0, 0).unwrap();
         let to = Utc.with_ymd_and_hms(2026, 3, 15, 0, 0, 0).unwrap();
-        let filter = Filter {
-            creator: Some(7),
-            ..Filter::period(from, to)
-        };
+        let filter = Filter::period(from, to).with_links(LinkSelection::created_by(7));
         let previous = filter.previous_period().unwrap();
         assert_eq!(
             previous.from,
             Some(Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap())
         );
         assert_eq!(previous.to, Some(from));
-        assert_eq!(previous.creator, Some(7));
+        assert_eq!(previous.links.creator, Some(7));
         assert_eq!(Filter::default().previous_period(), None);
     }
 }

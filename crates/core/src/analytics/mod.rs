@@ -11,28 +11,27 @@ mod breakdown;
 mod buckets;
 mod filter;
 mod funnel;
-mod link_counts;
 mod referrals;
 pub mod rollup;
 mod series;
+mod statuses;
 mod summary;
 mod top;
 pub mod user_sets;
 
 use sea_orm::DbErr;
+
+pub use crate::links::{CampaignRef, LinkSelection, SelectionText};
 use sea_orm::sea_query::{Expr, Func, IntoCondition, SimpleExpr};
 
 pub use breakdown::{BreakdownRow, Dimension, breakdown};
 pub use buckets::{Bucket, MAX_BUCKETS, bucket_start, day_start, edges};
-pub use filter::{CampaignRef, Filter, parse_bound};
+pub use filter::{Filter, parse_bound};
 pub use funnel::{Funnel, FunnelGroup, FunnelRow, funnel, funnel_by};
-pub use link_counts::{
-    CreatorStats, LinkStats, StatsScope, campaigns_by_opens, dashboard_counts, opens_by_day,
-    opens_series, stats, stats_by_creator, top_referrers,
-};
 pub use referrals::{ReferrerRow, referral_leaderboard};
 pub use series::{SeriesPoint, series};
-pub use summary::{OutcomeCounts, Summary, summary};
+pub use statuses::{LinkCounts, link_counts, link_counts_by_creator};
+pub use summary::{OutcomeCounts, Summary, new_users, opens, summary};
 pub use top::{TopCampaign, TopLink, top_campaigns, top_links};
 
 /// Why a figure could not be computed.
@@ -51,6 +50,15 @@ pub enum AnalyticsError {
         #[source]
         source: DbErr,
     },
+}
+
+impl From<crate::links::SelectionError> for AnalyticsError {
+    fn from(error: crate::links::SelectionError) -> Self {
+        Self::Invalid {
+            field: error.field,
+            reason: format!("{:?} is not {}", error.value, error.accepted),
+        }
+    }
 }
 
 impl AnalyticsError {

@@ -55,7 +55,7 @@ pub async fn referral_leaderboard<C: ConnectionTrait>(
     if let Some(to) = filter.to {
         cond = cond.add(first_seen.lt(to));
     }
-    if let Some(creator) = filter.creator {
+    if let Some(creator) = filter.links.creator {
         cond = cond.add(referred_by.clone().eq(creator));
     }
     let joined = Alias::new("joined");

@@ -7,11 +7,10 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde::Serialize;
 
 use super::filter::Resolved;
-use super::{AnalyticsError, Filter, rolled_up, sum_if, user_sets};
+use super::statuses::resolved_link_counts;
+use super::{AnalyticsError, Filter, rolled_up, user_sets};
 use crate::events::Outcome;
 use crate::events::entity as events;
-use crate::links::entity as links;
-use crate::links::{LinkStatus, status_condition};
 use crate::users::entity as users;
 
 /// Opens counted by outcome; every outcome is present, zeros included.
@@ -119,10 +118,15 @@ pub async fn summary<C: ConnectionTrait + TransactionTrait>(
         returning_users: 0,
         redemption_rate: None,
     };
-    link_counts(db, &r, &mut out).await?;
+    let links = resolved_link_counts(db, &r).await?;
+    out.links_created = links.total;
+    out.links_active = links.active;
+    out.links_used = links.used;
+    out.links_expired = links.expired;
+    out.links_revoked = links.revoked;
     out.opens_by_outcome = outcome_counts(db, &r).await?;
     out.opens = out.opens_by_outcome.total();
-    out.new_users = new_users(db, &r).await?;
+    out.new_users = resolved_new_users(db, &r).await?;
     match r.rollup_scope() {
         Some((campaign, kind)) => {
             // Distinct users from the hourly sets (exact, see `user_sets`).
@@ -153,38 +157,23 @@ pub async fn summary<C: ConnectionTrait + TransactionTrait>(
     Ok(out)
 }
 
-async fn link_counts<C: ConnectionTrait>(
+/// The opens `filter` counts, by outcome: [`Summary::opens_by_outcome`] alone.
+pub async fn opens<C: ConnectionTrait>(
     db: &C,
-    r: &Resolved,
-    out: &mut Summary,
-) -> Result<(), AnalyticsError> {
-    let mut query = Query::select();
-    query
-        .from(links::Entity)
-        .expr_as(Expr::col(Asterisk).count(), Alias::new("total"))
-        .cond_where(r.links_created());
-    for status in LinkStatus::ALL {
-        query.expr_as(
-            sum_if(status_condition(status, r.now)),
-            Alias::new(status.as_str()),
-        );
-    }
-    let what = AnalyticsError::db("counting links");
-    let Some(row) = db.query_one(&query).await.map_err(what)? else {
-        return Ok(());
-    };
-    let get = |name: &str| -> Result<i64, AnalyticsError> {
-        Ok(row
-            .try_get::<Option<i64>>("", name)
-            .map_err(AnalyticsError::db("reading link counts"))?
-            .unwrap_or(0))
-    };
-    out.links_created = get("total")?;
-    out.links_active = get("active")?;
-    out.links_used = get("used")?;
-    out.links_expired = get("expired")?;
-    out.links_revoked = get("revoked")?;
-    Ok(())
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> Result<OutcomeCounts, AnalyticsError> {
+    outcome_counts(db, &filter.resolve(db, now).await?).await
+}
+
+/// The users first seen in `filter`'s period through a selected link:
+/// [`Summary::new_users`] alone (every user for `Filter::default()`).
+pub async fn new_users<C: ConnectionTrait>(
+    db: &C,
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> Result<i64, AnalyticsError> {
+    resolved_new_users(db, &filter.resolve(db, now).await?).await
 }
 
 pub(crate) async fn outcome_counts<C: ConnectionTrait>(
@@ -253,7 +242,10 @@ async fn unique_openers<C: ConnectionTrait>(db: &C, r: &Resolved) -> Result<i64,
     count_one(db, &query, "counting unique openers").await
 }
 
-async fn new_users<C: ConnectionTrait>(db: &C, r: &Resolved) -> Result<i64, AnalyticsError> {
+async fn resolved_new_users<C: ConnectionTrait>(
+    db: &C,
+    r: &Resolved,
+) -> Result<i64, AnalyticsError> {
     let query = Query::select()
         .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
         .from(users::Entity)

@@ -12,7 +12,7 @@ use sea_orm::{
 use super::Campaign;
 use super::entity::{Column, Entity};
 use crate::events::entity as events;
-use crate::links::LinkSelection;
+use crate::links::ResolvedSelection;
 use crate::links::entity as links;
 use crate::links::scan::{after_condition, period_condition};
 use crate::time::Period;
@@ -56,7 +56,7 @@ pub struct CampaignActivity {
 pub async fn activity<C: ConnectionTrait>(
     db: &C,
     campaign_ids: &[i64],
-    selection: &LinkSelection,
+    selection: &ResolvedSelection,
     period: Period,
     now: DateTime<Utc>,
 ) -> Result<HashMap<i64, CampaignActivity>, DbErr> {

@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Iterable};
 
 use super::Event;
 use super::entity::{self, Column, Entity};
-use crate::links::LinkSelection;
+use crate::links::ResolvedSelection;
 use crate::links::entity as links;
 use crate::links::scan::{after_condition, period_condition};
 use crate::time::Period;
@@ -24,7 +24,7 @@ pub struct EventRow {
 /// are left out).
 pub async fn scan<C: ConnectionTrait>(
     db: &C,
-    selection: &LinkSelection,
+    selection: &ResolvedSelection,
     period: Period,
     now: DateTime<Utc>,
     after: Option<i64>,

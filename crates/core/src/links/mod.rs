@@ -9,6 +9,7 @@ mod manage;
 pub(crate) mod open;
 mod payload;
 pub(crate) mod scan;
+mod selection;
 mod store;
 mod url;
 
@@ -23,10 +24,11 @@ pub use key::{KEY_ALPHABET, KeyError, LinkKey, REFERRAL_PREFIX};
 pub use manage::{LinkUpdate, keys_by_id, update};
 pub use open::{Opened, open, open_update};
 pub use payload::{AFFILIATE_PREFIX, PayloadError, StartPayload, encode_aiogram};
-pub use scan::{LinkSelection, scan};
+pub use scan::scan;
+pub use selection::{CampaignRef, LinkSelection, ResolvedSelection, SelectionError, SelectionText};
 pub(crate) use store::status_condition;
 pub use store::{
-    LinkFilter, LinkSort, Page, Revocation, create, extend, find, find_by_id, list, referral_for,
+    LinkListing, LinkSort, Page, Revocation, create, extend, find, find_by_id, list, referral_for,
     revoke,
 };
 pub use url::{AdminRight, BotUsername, LinkBuilder, UrlError};

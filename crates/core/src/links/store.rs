@@ -2,7 +2,7 @@
 //! every query about link state shares.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, OnConflict, SimpleExpr};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, SqlErr,
@@ -10,7 +10,8 @@ use sea_orm::{
 
 use super::entity::{self, Column, Entity};
 use super::{
-    ExpiryChange, Extension, Link, LinkError, LinkKey, LinkKind, LinkStatus, NewLink, UseLimit,
+    ExpiryChange, Extension, Link, LinkError, LinkKey, LinkKind, LinkSelection, LinkStatus,
+    NewLink, UseLimit,
 };
 use crate::campaigns;
 use crate::users::TgUserId;
@@ -280,21 +281,26 @@ pub enum LinkSort {
     ExpiresSoonest,
 }
 
-/// Which links to list.
+/// Which links to list, in which order, which page.
 #[derive(Debug, Clone, Default)]
-pub struct LinkFilter {
-    pub status: Option<LinkStatus>,
-    pub kind: Option<LinkKind>,
-    pub created_by: Option<i64>,
-    /// Campaign name, exact.
-    pub campaign: Option<String>,
-    /// Case-insensitive substring of key, title or welcome text.
-    pub search: Option<String>,
+pub struct LinkListing {
+    pub selection: LinkSelection,
     pub sort: LinkSort,
     /// Page size; 0 means the default of 50.
     pub limit: u64,
     /// Zero-based page number.
     pub page: u64,
+}
+
+impl LinkListing {
+    /// The first `limit` links of `selection`, newest first.
+    pub fn newest(selection: LinkSelection, limit: u64) -> Self {
+        Self {
+            selection,
+            limit,
+            ..Self::default()
+        }
+    }
 }
 
 /// One page of a listing, with the total across all pages.
@@ -306,69 +312,21 @@ pub struct Page<T> {
     pub per_page: u64,
 }
 
-/// A `LIKE` pattern matching `text` anywhere, wildcards in it taken literally.
-fn like_pattern(text: &str) -> String {
-    let mut pattern = String::from("%");
-    for ch in text.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(ch);
-    }
-    pattern.push('%');
-    pattern
-}
-
-fn lower(column: Column) -> SimpleExpr {
-    Func::lower(Expr::col(column)).into()
-}
-
 pub async fn list<C: ConnectionTrait>(
     db: &C,
-    filter: &LinkFilter,
+    filter: &LinkListing,
     now: DateTime<Utc>,
 ) -> Result<Page<Link>, LinkError> {
-    let mut query = Entity::find();
-    if let Some(status) = filter.status {
-        query = query.filter(status_condition(status, now));
-    }
-    if let Some(kind) = filter.kind {
-        query = query.filter(Column::Kind.eq(kind.as_str()));
-    }
-    if let Some(creator) = filter.created_by {
-        query = query.filter(Column::CreatedBy.eq(creator));
-    }
-    if let Some(name) = &filter.campaign {
-        match campaigns::find_by_name(db, name.trim()).await? {
-            Some(campaign) => query = query.filter(Column::CampaignId.eq(campaign.id)),
-            None => {
-                return Ok(Page {
-                    items: Vec::new(),
-                    total: 0,
-                    page: filter.page,
-                    per_page: per_page(filter),
-                });
-            }
-        }
-    }
-    if let Some(text) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        // SQLite's LOWER() folds ASCII only: the text as typed is matched too, so
-        // "Ўзбек" finds "Ўзбекистон" on both engines (PostgreSQL also folds it).
-        let lowered = like_pattern(&text.to_lowercase());
-        let typed = like_pattern(text);
-        let mut any = Condition::any();
-        for column in [Column::Key, Column::Title, Column::WelcomeText] {
-            any = any
-                .add(Expr::expr(lower(column)).like(LikeExpr::new(lowered.clone()).escape('\\')))
-                .add(Expr::col(column).like(LikeExpr::new(typed.clone()).escape('\\')));
-        }
-        query = query.filter(any);
-    }
+    let Some(selection) = filter.selection.resolve(db).await? else {
+        // A campaign name that matches nothing: nothing to list.
+        return Ok(Page {
+            items: Vec::new(),
+            total: 0,
+            page: filter.page,
+            per_page: per_page(filter),
+        });
+    };
+    let mut query = Entity::find().filter(selection.condition(now));
     query = match filter.sort {
         LinkSort::Newest => query
             .order_by_desc(Column::CreatedAt)
@@ -399,7 +357,7 @@ pub async fn list<C: ConnectionTrait>(
     })
 }
 
-fn per_page(filter: &LinkFilter) -> u64 {
+fn per_page(filter: &LinkListing) -> u64 {
     if filter.limit == 0 {
         50
     } else {
@@ -483,15 +441,4 @@ pub async fn extend<C: ConnectionTrait>(
         return Err(LinkError::Revoked(key.to_string()));
     }
     Ok(link)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_patterns_escape_like_wildcards() {
-        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
-        assert_eq!(like_pattern("ABC"), "%ABC%");
-    }
 }

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Iterable};
 use super::TgUser;
 use super::entity::{self, Column, Entity};
 use crate::campaigns::entity as campaigns;
-use crate::links::LinkSelection;
+use crate::links::ResolvedSelection;
 use crate::links::entity as links;
 use crate::links::scan::{after_condition, period_condition};
 use crate::time::Period;
@@ -25,7 +25,7 @@ pub struct UserRow {
 /// users who came without a link are left out).
 pub async fn scan<C: ConnectionTrait>(
     db: &C,
-    selection: &LinkSelection,
+    selection: &ResolvedSelection,
     first_seen: Period,
     now: DateTime<Utc>,
     after: Option<i64>,

@@ -11,7 +11,9 @@ use startlink_core::analytics::{
     self, AnalyticsError, Bucket, CampaignRef, Dimension, Filter, FunnelGroup, rollup, user_sets,
 };
 use startlink_core::events::Outcome;
-use startlink_core::links::{self, Link, LinkFilter, LinkKind, LinkStatus, NewLink, UseLimit};
+use startlink_core::links::{
+    self, Link, LinkKind, LinkListing, LinkSelection, LinkStatus, NewLink, UseLimit,
+};
 use startlink_core::users::{self, TgUser, UserFilter};
 
 use crate::helpers::user;
@@ -235,16 +237,26 @@ struct World {
 
 impl World {
     fn link_fields(f: &Filter) -> bool {
-        f.campaign.is_some() || f.creator.is_some() || f.kind.is_some() || f.status.is_some()
+        !f.links.is_everything()
     }
 
     fn link_matches(&self, f: &Filter, link: &Link) -> bool {
+        let f = &f.links;
+        let contains = |text: Option<&str>, search: &str| {
+            text.is_some_and(|t| t.to_lowercase().contains(&search.to_lowercase()))
+        };
+        let search = f.search.as_deref().is_none_or(|s| {
+            contains(Some(link.key.as_str()), s)
+                || contains(link.title.as_deref(), s)
+                || contains(link.welcome_text.as_deref(), s)
+        });
         let campaign = match &f.campaign {
             None => true,
             Some(CampaignRef::Id(id)) => link.campaign_id == Some(*id),
             Some(CampaignRef::Name(name)) => link.campaign.as_deref() == Some(name.as_str()),
         };
         campaign
+            && search
             && f.creator.is_none_or(|c| link.created_by == Some(c))
             && f.kind.is_none_or(|k| link.kind == k)
             && f.status.is_none_or(|s| link.status(self.now) == s)
@@ -302,7 +314,7 @@ async fn every_figure_equals_a_naive_recount_of_a_random_workload(db: &DatabaseC
     let now = utc(31, 12, 0) + Duration::days(3);
     let all_links = links::list(
         db,
-        &LinkFilter {
+        &LinkListing {
             limit: 10_000,
             ..Default::default()
         },
@@ -346,24 +358,32 @@ async fn every_figure_equals_a_naive_recount_of_a_random_workload(db: &DatabaseC
         .await
         .unwrap();
     // Every link by status (the dashboard's cards, counted through partial
-    // indexes) agrees with each link's own status, and with the all-creators
-    // query of `stats_by_creator`.
-    let (cards, _) = analytics::stats(db, analytics::StatsScope::All, now, 0)
+    // indexes) agrees with each link's own status, with the summary's
+    // figures and with the per-creator counts.
+    let cards = analytics::link_counts(db, &Filter::default(), now)
         .await
         .unwrap();
-    let dashboard = analytics::dashboard_counts(db, now).await.unwrap();
     let by_status =
         |s: LinkStatus| world.links.values().filter(|l| l.status(now) == s).count() as i64;
-    for counts in [&cards, &dashboard] {
-        assert_eq!(counts.total, world.links.len() as i64);
-        assert_eq!(counts.active, by_status(LinkStatus::Active));
-        assert_eq!(counts.used, by_status(LinkStatus::Used));
-        assert_eq!(counts.expired, by_status(LinkStatus::Expired));
-        assert_eq!(counts.revoked, by_status(LinkStatus::Revoked));
-    }
-    let per_creator = analytics::stats_by_creator(db, now).await.unwrap();
+    assert_eq!(cards.total, world.links.len() as i64);
+    assert_eq!(cards.active, by_status(LinkStatus::Active));
+    assert_eq!(cards.used, by_status(LinkStatus::Used));
+    assert_eq!(cards.expired, by_status(LinkStatus::Expired));
+    assert_eq!(cards.revoked, by_status(LinkStatus::Revoked));
+    assert_eq!(
+        (stored.links_created, stored.links_active, stored.links_used),
+        (cards.total, cards.active, cards.used)
+    );
+    assert_eq!(
+        (stored.links_expired, stored.links_revoked),
+        (cards.expired, cards.revoked)
+    );
+    let per_creator = analytics::link_counts_by_creator(db, &Filter::default(), now)
+        .await
+        .unwrap();
     let summed =
-        |f: fn(&analytics::LinkStats) -> i64| per_creator.iter().map(|c| f(&c.stats)).sum::<i64>();
+        |f: fn(&analytics::LinkCounts) -> i64| per_creator.iter().map(|(_, c)| f(c)).sum::<i64>();
+    assert_eq!(summed(|s| s.total), cards.total);
     assert_eq!(summed(|s| s.active), cards.active);
     assert_eq!(summed(|s| s.used), cards.used);
     assert_eq!(summed(|s| s.expired), cards.expired);
@@ -405,35 +425,41 @@ async fn every_figure_equals_a_naive_recount_of_a_random_workload(db: &DatabaseC
             "2026-03-29T01:30:00+00:00",
             tashkent,
         ),
-        Filter {
+        Filter::of(LinkSelection {
             campaign: Some(CampaignRef::Name(CAMPAIGNS[0].0.to_owned())),
-            ..Filter::default()
-        },
-        Filter {
+            ..LinkSelection::default()
+        }),
+        tashkent_days.clone().with_links(LinkSelection {
             campaign: Some(CampaignRef::Id(campaign_id)),
-            ..tashkent_days.clone()
-        },
-        Filter {
-            creator: Some(2),
-            ..Filter::default()
-        },
-        Filter {
+            ..LinkSelection::default()
+        }),
+        Filter::of(LinkSelection::created_by(2)),
+        Filter::of(LinkSelection {
+            search: Some("a".into()),
+            ..LinkSelection::default()
+        }),
+        tashkent_days.clone().with_links(LinkSelection {
+            search: Some("Q".into()),
+            kind: Some(LinkKind::Order),
+            ..LinkSelection::default()
+        }),
+        berlin_days.clone().with_links(LinkSelection {
             creator: Some(1),
             kind: Some(LinkKind::Order),
-            ..berlin_days.clone()
-        },
+            ..LinkSelection::default()
+        }),
     ];
     for kind in LinkKind::ALL {
-        filters.push(Filter {
+        filters.push(Filter::of(LinkSelection {
             kind: Some(kind),
-            ..Filter::default()
-        });
+            ..LinkSelection::default()
+        }));
     }
     for status in LinkStatus::ALL {
-        filters.push(Filter {
+        filters.push(tashkent_days.clone().with_links(LinkSelection {
             status: Some(status),
-            ..tashkent_days.clone()
-        });
+            ..LinkSelection::default()
+        }));
     }
     for f in &filters {
         check_summary(db, &world, f).await;
@@ -445,8 +471,9 @@ async fn every_figure_equals_a_naive_recount_of_a_random_workload(db: &DatabaseC
         (&tashkent_days, tashkent),
         (&berlin_days, berlin),
         (&filters[3], tashkent),
-        (&filters[7], berlin),
+        (&filters[9], berlin),
         (&filters[5], tashkent),
+        (&filters[8], tashkent),
     ] {
         for bucket in Bucket::ALL {
             check_series(db, &world, f, bucket, tz).await;
@@ -664,7 +691,7 @@ async fn check_referrals(db: &DatabaseConnection, w: &World, f: &Filter) {
         let Some(referrer) = u.referred_by else {
             continue;
         };
-        if !World::in_period(f, u.first_seen_at) || f.creator.is_some_and(|c| c != referrer) {
+        if !World::in_period(f, u.first_seen_at) || f.links.creator.is_some_and(|c| c != referrer) {
             continue;
         }
         let active = w
@@ -764,10 +791,10 @@ async fn bad_filters_are_refused_with_the_field_named(db: &DatabaseConnection) {
         Err(AnalyticsError::Invalid { field: "from", .. }) => {}
         other => panic!("from after to: {other:?}"),
     }
-    let unknown = Filter {
+    let unknown = Filter::of(LinkSelection {
         campaign: Some(CampaignRef::Name("nope".into())),
-        ..Filter::default()
-    };
+        ..LinkSelection::default()
+    });
     let error = analytics::breakdown(db, &unknown, Dimension::Kind, now)
         .await
         .unwrap_err();
@@ -913,11 +940,10 @@ async fn distinct_users_count_hours_not_folded_yet(db: &DatabaseConnection) {
     };
     // Of 2 (10:30), 1 (11:10) and 3 (11:30), only 1 was first seen before 10:15.
     assert_eq!(figures(t(11, 40), from_quarter_past.clone()).await, (3, 1));
-    let later_hour = Filter {
-        from: Some(t(11, 0)),
+    let later_hour = Filter::since(t(11, 0)).with_links(LinkSelection {
         campaign: Some(CampaignRef::Name("tail".into())),
-        ..Filter::default()
-    };
+        ..LinkSelection::default()
+    });
     assert_eq!(figures(t(11, 40), later_hour.clone()).await, (2, 1));
     assert_eq!(user_sets::folded_until(db).await.unwrap(), Some(t(11, 0)));
 

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use startlink_core::DatabaseConnection;
-use startlink_core::analytics::{self, StatsScope};
+use startlink_core::analytics::{self, Filter};
 use startlink_core::events::{self, EventFilter, Outcome};
 use startlink_core::links::{
-    self, ExpiryChange, Extension, Link, LinkError, LinkFilter, LinkKind, LinkSort, LinkStatus,
-    NewLink, UseLimit, encode_aiogram,
+    self, CampaignRef, ExpiryChange, Extension, Link, LinkError, LinkKind, LinkListing,
+    LinkSelection, LinkSort, LinkStatus, NewLink, UseLimit, encode_aiogram,
 };
 use startlink_core::time;
 use startlink_core::users::{self, TgProfile, TgUserId};
@@ -617,8 +617,11 @@ async fn hostile_strings_are_stored_and_returned_byte_exact(db: &DatabaseConnect
     }
     let found = links::list(
         db,
-        &LinkFilter {
-            search: Some("100% _off_".into()),
+        &LinkListing {
+            selection: LinkSelection {
+                search: Some("100% _off_".into()),
+                ..Default::default()
+            },
             ..Default::default()
         },
         now,
@@ -626,8 +629,11 @@ async fn hostile_strings_are_stored_and_returned_byte_exact(db: &DatabaseConnect
     .await
     .unwrap();
     assert_eq!(found.total, 1, "LIKE wildcards in a search are literal");
-    let cyrillic = LinkFilter {
-        search: Some("Ўзбекистон".into()),
+    let cyrillic = LinkListing {
+        selection: LinkSelection {
+            search: Some("Ўзбекистон".into()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     assert_eq!(
@@ -637,8 +643,11 @@ async fn hostile_strings_are_stored_and_returned_byte_exact(db: &DatabaseConnect
     );
     let none = links::list(
         db,
-        &LinkFilter {
-            search: Some("%".into()),
+        &LinkListing {
+            selection: LinkSelection {
+                search: Some("%".into()),
+                ..Default::default()
+            },
             ..Default::default()
         },
         now,
@@ -677,95 +686,127 @@ async fn listing_filters_sorts_and_pages(db: &DatabaseConnection) {
     let later = now + Duration::minutes(2);
 
     let count =
-        |filter: LinkFilter| async move { links::list(db, &filter, later).await.unwrap().total };
-    assert_eq!(count(LinkFilter::default()).await, 27);
+        |filter: LinkListing| async move { links::list(db, &filter, later).await.unwrap().total };
+    assert_eq!(count(LinkListing::default()).await, 27);
     assert_eq!(
-        count(LinkFilter {
-            status: Some(LinkStatus::Used),
+        count(LinkListing {
+            selection: LinkSelection {
+                status: Some(LinkStatus::Used),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .await,
         1
     );
     assert_eq!(
-        count(LinkFilter {
-            status: Some(LinkStatus::Revoked),
+        count(LinkListing {
+            selection: LinkSelection {
+                status: Some(LinkStatus::Revoked),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .await,
         1
     );
     assert_eq!(
-        count(LinkFilter {
-            status: Some(LinkStatus::Expired),
+        count(LinkListing {
+            selection: LinkSelection {
+                status: Some(LinkStatus::Expired),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .await,
         1
     );
     assert_eq!(
-        count(LinkFilter {
-            status: Some(LinkStatus::Active),
+        count(LinkListing {
+            selection: LinkSelection {
+                status: Some(LinkStatus::Active),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .await,
         24
     );
     assert_eq!(
-        count(LinkFilter {
-            kind: Some(LinkKind::Campaign),
+        count(LinkListing {
+            selection: LinkSelection {
+                kind: Some(LinkKind::Campaign),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .await,
         1
     );
     assert_eq!(
-        count(LinkFilter {
-            created_by: Some(11),
+        count(LinkListing {
+            selection: LinkSelection {
+                creator: Some(11),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .await,
         13
     );
     assert_eq!(
-        count(LinkFilter {
-            campaign: Some("promo".into()),
+        count(LinkListing {
+            selection: LinkSelection {
+                campaign: Some(CampaignRef::Name("promo".into())),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .await,
         1
     );
     assert_eq!(
-        count(LinkFilter {
-            campaign: Some("nope".into()),
+        count(LinkListing {
+            selection: LinkSelection {
+                campaign: Some(CampaignRef::Name("nope".into())),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .await,
         0
     );
     assert_eq!(
-        count(LinkFilter {
-            search: Some("NUMBER 1".into()),
+        count(LinkListing {
+            selection: LinkSelection {
+                search: Some("NUMBER 1".into()),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .await,
         11
     );
     assert_eq!(
-        count(LinkFilter {
-            search: Some(promo.key.to_string()),
+        count(LinkListing {
+            selection: LinkSelection {
+                search: Some(promo.key.to_string()),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .await,
         1
     );
 
-    let page = |p: u64| LinkFilter {
+    let page = |p: u64| LinkListing {
+        selection: LinkSelection {
+            kind: Some(LinkKind::Order),
+            ..Default::default()
+        },
         limit: 10,
         page: p,
         sort: LinkSort::Oldest,
-        kind: Some(LinkKind::Order),
-        ..Default::default()
     };
     let first = links::list(db, &page(0), later).await.unwrap();
     let third = links::list(db, &page(2), later).await.unwrap();
@@ -774,7 +815,7 @@ async fn listing_filters_sorts_and_pages(db: &DatabaseConnection) {
         (10, 6, 26)
     );
     assert_eq!(first.items[0].key, keys[0]);
-    let soonest = LinkFilter {
+    let soonest = LinkListing {
         sort: LinkSort::ExpiresSoonest,
         limit: 1,
         ..Default::default()
@@ -783,7 +824,7 @@ async fn listing_filters_sorts_and_pages(db: &DatabaseConnection) {
         links::list(db, &soonest, later).await.unwrap().items[0].key,
         expiring.key
     );
-    let used = LinkFilter {
+    let used = LinkListing {
         sort: LinkSort::MostUsed,
         limit: 1,
         ..Default::default()
@@ -820,7 +861,7 @@ async fn stats_by_status_agree_with_each_links_own_status(db: &DatabaseConnectio
     let at = now + Duration::seconds(15);
     let all = links::list(
         db,
-        &LinkFilter {
+        &LinkListing {
             limit: 1_000,
             ..Default::default()
         },
@@ -834,9 +875,14 @@ async fn stats_by_status_agree_with_each_links_own_status(db: &DatabaseConnectio
             .filter(|l| scope.is_none_or(|c| l.created_by == Some(c)) && l.status(at) == status)
             .count() as i64
     };
-    let (stats, recent) = analytics::stats(db, StatsScope::All, at, 5).await.unwrap();
+    let stats = analytics::link_counts(db, &Filter::default(), at)
+        .await
+        .unwrap();
     assert_eq!(stats.total, 30);
-    assert_eq!(recent.len(), 5);
+    let recent = links::list(db, &LinkListing::newest(LinkSelection::default(), 5), at)
+        .await
+        .unwrap();
+    assert_eq!(recent.items.len(), 5);
     for (status, counted) in [
         (LinkStatus::Active, stats.active),
         (LinkStatus::Used, stats.used),
@@ -844,34 +890,37 @@ async fn stats_by_status_agree_with_each_links_own_status(db: &DatabaseConnectio
         (LinkStatus::Revoked, stats.revoked),
     ] {
         assert_eq!(counted, expected(None, status), "{status}");
-        let filtered = links::list(
-            db,
-            &LinkFilter {
-                status: Some(status),
-                ..Default::default()
-            },
-            at,
-        )
-        .await
-        .unwrap();
+        let selection = LinkSelection {
+            status: Some(status),
+            ..Default::default()
+        };
+        let filtered = links::list(db, &LinkListing::newest(selection.clone(), 0), at)
+            .await
+            .unwrap();
         assert_eq!(filtered.total as i64, counted, "{status} listing");
+        // The slow path (a selection) agrees with the partial indexes' fast one.
+        let by_status = analytics::link_counts(db, &Filter::of(selection), at)
+            .await
+            .unwrap();
+        assert_eq!(by_status.total, counted, "{status} selected");
     }
-    assert_eq!(stats.opens, 15);
-    assert_eq!(stats.opens_7d, 15);
-    let (mine, _) = analytics::stats(db, StatsScope::Creator(1), at, 0)
+    let opens =
+        |filter: Filter| async move { analytics::opens(db, &filter, at).await.unwrap().of_links() };
+    assert_eq!(opens(Filter::default()).await, 15);
+    assert_eq!(opens(Filter::since(at - Duration::days(7))).await, 15);
+    assert_eq!(opens(Filter::since(at + Duration::seconds(1))).await, 0);
+    let mine = analytics::link_counts(db, &Filter::of(LinkSelection::created_by(1)), at)
         .await
         .unwrap();
     assert_eq!(mine.total, 10);
     assert_eq!(mine.used, expected(Some(1), LinkStatus::Used));
-    let per_creator = analytics::stats_by_creator(db, at).await.unwrap();
-    assert_eq!(per_creator.len(), 3);
-    assert_eq!(per_creator.iter().map(|c| c.stats.total).sum::<i64>(), 30);
-    assert_eq!(per_creator.iter().map(|c| c.stats.opens).sum::<i64>(), 15);
-    let one = per_creator
-        .iter()
-        .find(|c| c.created_by == Some(1))
+    let per_creator = analytics::link_counts_by_creator(db, &Filter::default(), at)
+        .await
         .unwrap();
-    assert_eq!(one.stats, mine);
+    assert_eq!(per_creator.len(), 3);
+    assert_eq!(per_creator.iter().map(|(_, c)| c.total).sum::<i64>(), 30);
+    let one = per_creator.iter().find(|(c, _)| *c == Some(1)).unwrap();
+    assert_eq!(one.1, mine);
 }
 
 async fn invalid_new_links_are_refused_with_the_field_named(db: &DatabaseConnection) {
@@ -941,7 +990,7 @@ async fn invalid_new_links_are_refused_with_the_field_named(db: &DatabaseConnect
         }
     }
     assert_eq!(
-        links::list(db, &LinkFilter::default(), now)
+        links::list(db, &LinkListing::default(), now)
             .await
             .unwrap()
             .total,
@@ -1040,18 +1089,28 @@ async fn opens_by_day_uses_the_time_zones_day_boundaries(db: &DatabaseConnection
         .unwrap();
     let now = Utc.with_ymd_and_hms(2026, 3, 4, 12, 0, 0).unwrap();
     let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
-    let mine = analytics::opens_by_day(db, StatsScope::Creator(5), tz, 3, now)
-        .await
-        .unwrap();
-    assert_eq!(mine, vec![(day(2), 0), (day(3), 1), (day(4), 2)]);
-    let all = analytics::opens_by_day(db, StatsScope::All, tz, 2, now)
-        .await
-        .unwrap();
-    assert_eq!(all, vec![(day(3), 1), (day(4), 3)]);
-    let utc = analytics::opens_by_day(db, StatsScope::All, chrono_tz::UTC, 2, now)
-        .await
-        .unwrap();
-    assert_eq!(utc, vec![(day(3), 2), (day(4), 2)]);
+    let by_day = |filter: Filter, tz: chrono_tz::Tz| async move {
+        analytics::series(db, &filter, analytics::Bucket::Day, tz, now)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.start.with_timezone(&tz).date_naive(), p.opens))
+            .collect::<Vec<_>>()
+    };
+    let mine = Filter::last_days(3, tz, now).with_links(LinkSelection::created_by(5));
+    assert_eq!(
+        by_day(mine, tz).await,
+        vec![(day(2), 0), (day(3), 1), (day(4), 2)]
+    );
+    assert_eq!(
+        by_day(Filter::last_days(2, tz, now), tz).await,
+        vec![(day(3), 1), (day(4), 3)]
+    );
+    let utc = chrono_tz::UTC;
+    assert_eq!(
+        by_day(Filter::last_days(2, utc, now), utc).await,
+        vec![(day(3), 2), (day(4), 2)]
+    );
 }
 
 async fn a_chosen_language_comes_back_with_every_open(db: &DatabaseConnection) {

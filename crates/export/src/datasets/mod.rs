@@ -8,8 +8,7 @@ mod users;
 
 use chrono::{DateTime, Utc};
 use startlink_core::DatabaseConnection;
-use startlink_core::campaigns as core_campaigns;
-use startlink_core::links::{LinkBuilder, LinkSelection};
+use startlink_core::links::{LinkBuilder, ResolvedSelection};
 use startlink_core::time::Period;
 
 use crate::cell::{Cell, Column, Page};
@@ -18,7 +17,7 @@ use crate::{Dataset, ExportError, ExportRequest};
 /// A request's filters resolved against the database, shared by every page.
 #[derive(Debug, Clone)]
 pub(crate) struct Scope {
-    pub selection: LinkSelection,
+    pub selection: ResolvedSelection,
     pub period: Period,
     pub now: DateTime<Utc>,
     pub builder: Option<LinkBuilder>,
@@ -33,23 +32,20 @@ impl Scope {
         request: &ExportRequest,
     ) -> Result<Self, ExportError> {
         let filter = &request.filter;
-        let campaign_id = match &filter.campaign {
-            Some(name) => Some(
-                core_campaigns::find_by_name(db, name)
-                    .await?
-                    .ok_or_else(|| ExportError::UnknownCampaign(name.clone()))?
-                    .id,
-            ),
-            None => None,
-        };
+        let selection = filter.links.resolve(db).await?.ok_or_else(|| {
+            ExportError::UnknownCampaign(
+                filter
+                    .links
+                    .campaign
+                    .as_ref()
+                    .map_or_else(String::new, ToString::to_string),
+            )
+        })?;
+        let period = Period::new(filter.from, filter.to)
+            .map_err(|e| ExportError::invalid("from", e.to_string()))?;
         Ok(Self {
-            selection: LinkSelection {
-                campaign_id,
-                created_by: filter.created_by.map(|id| id.get()),
-                kind: filter.kind,
-                status: filter.status,
-            },
-            period: filter.period,
+            selection,
+            period,
             now: request.now,
             builder: request.link_builder.clone(),
             page_size: request.page_size.max(1),

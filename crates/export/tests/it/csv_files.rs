@@ -1,6 +1,7 @@
 //! CSV parsed back with the csv crate.
 
 use startlink_core::DatabaseConnection;
+use startlink_core::links::CampaignRef;
 use startlink_export::{Dataset, ExportError, Format};
 
 use crate::shop::{self, HYPERLINK, MULTILINE, SCRIPT, SIGNS, UNICODE};
@@ -143,7 +144,7 @@ async fn all_as_csv_and_an_unknown_campaign_fail_before_anything_is_written(
     for format in [Format::Csv, Format::Xlsx] {
         let mut request = shop.request(Dataset::Links, format);
         request.bom = true;
-        request.filter.campaign = Some("sprnig".into());
+        request.filter.links.campaign = Some(CampaignRef::Name("sprnig".into()));
         let mut out = Vec::new();
         let error = startlink_export::export(db, &request, &mut out, &mut |_| {})
             .await

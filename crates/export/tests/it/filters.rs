@@ -3,10 +3,9 @@
 
 use chrono::Duration;
 use startlink_core::DatabaseConnection;
-use startlink_core::links::{LinkKind, LinkStatus};
-use startlink_core::time::Period;
-use startlink_core::users::TgUserId;
-use startlink_export::{Dataset, ExportFilter, Format};
+use startlink_core::analytics::Filter;
+use startlink_core::links::{CampaignRef, LinkKind, LinkSelection, LinkStatus};
+use startlink_export::{Dataset, Format};
 
 use crate::csv_files::parse;
 use crate::shop::{self, Shop};
@@ -18,7 +17,7 @@ async fn column(
     db: &DatabaseConnection,
     shop: &Shop,
     dataset: Dataset,
-    filter: &ExportFilter,
+    filter: &Filter,
     column: &str,
 ) -> Vec<String> {
     let mut request = shop.request(dataset, Format::Csv);
@@ -34,30 +33,41 @@ async fn each_filter_selects_the_rows_it_means_in_each_dataset(db: &DatabaseConn
     let shop = shop::seed(db).await;
     let k = |i: usize| shop::csv_text(&shop.keys[i]);
     let day = Duration::days(1);
-    let period = |from: i32, to: Option<i32>| ExportFilter {
-        period: Period::new(Some(shop.t0 + day * from), to.map(|to| shop.t0 + day * to)).unwrap(),
+    let period = |from: i32, to: Option<i32>| Filter {
+        from: Some(shop.t0 + day * from),
+        to: to.map(|to| shop.t0 + day * to),
         ..Default::default()
     };
-    let campaign = |name: &str| ExportFilter {
-        campaign: Some(name.into()),
-        ..Default::default()
+    let links = |links: LinkSelection| Filter::of(links);
+    let campaign = |name: &str| {
+        links(LinkSelection {
+            campaign: Some(CampaignRef::Name(name.into())),
+            ..Default::default()
+        })
     };
-    let creator = |id: i64| ExportFilter {
-        created_by: Some(TgUserId::new(id).unwrap()),
-        ..Default::default()
+    let creator = |id: i64| links(LinkSelection::created_by(id));
+    let kind = |kind| {
+        links(LinkSelection {
+            kind: Some(kind),
+            ..Default::default()
+        })
     };
-    let kind = |kind| ExportFilter {
-        kind: Some(kind),
-        ..Default::default()
+    let status = |status| {
+        links(LinkSelection {
+            status: Some(status),
+            ..Default::default()
+        })
     };
-    let status = |status| ExportFilter {
-        status: Some(status),
-        ..Default::default()
+    let search = |text: &str| {
+        links(LinkSelection {
+            search: Some(text.into()),
+            ..Default::default()
+        })
     };
 
     // links: the links themselves; the period bounds created_at, [from, to).
     let links = [
-        (ExportFilter::default(), vec![k(0), k(1), k(2), k(3), k(4)]),
+        (Filter::default(), vec![k(0), k(1), k(2), k(3), k(4)]),
         (campaign("spring"), vec![k(1)]),
         (creator(111), vec![k(0), k(2)]),
         (kind(LinkKind::Campaign), vec![k(1), k(3)]),
@@ -66,19 +76,20 @@ async fn each_filter_selects_the_rows_it_means_in_each_dataset(db: &DatabaseConn
         (status(LinkStatus::Used), vec![k(0)]),
         (status(LinkStatus::Revoked), vec![k(3)]),
         (period(1, Some(3)), vec![k(1), k(2)]),
+        (search(&shop.keys[2].to_lowercase()), vec![k(2)]),
     ];
     for (filter, expected) in links {
         assert_eq!(
             column(db, &shop, Dataset::Links, &filter, "key").await,
             expected,
-            "links {filter:?}"
+            "links of {filter:?}"
         );
     }
 
     // events: the opened link; the period bounds the open's time.
     let events = [
         (
-            ExportFilter::default(),
+            Filter::default(),
             vec!["1001", "1002", "1003", "1001", "1004", "1005"],
         ),
         (campaign("spring"), vec!["1003", "1001"]),
@@ -88,10 +99,10 @@ async fn each_filter_selects_the_rows_it_means_in_each_dataset(db: &DatabaseConn
         (period(1, None), vec!["1003", "1001", "1004", "1005"]),
         (period(2, Some(2)), vec![]),
         (
-            ExportFilter {
+            period(1, None).with_links(LinkSelection {
                 kind: Some(LinkKind::Campaign),
-                ..period(1, None)
-            },
+                ..Default::default()
+            }),
             vec!["1003", "1001"],
         ),
     ];
@@ -106,7 +117,7 @@ async fn each_filter_selects_the_rows_it_means_in_each_dataset(db: &DatabaseConn
     // users: the link that brought them; the period bounds first_seen_at.
     let users = [
         (
-            ExportFilter::default(),
+            Filter::default(),
             vec!["1001", "1002", "1003", "1004", "1005"],
         ),
         (campaign("spring"), vec!["1003"]),
@@ -125,10 +136,7 @@ async fn each_filter_selects_the_rows_it_means_in_each_dataset(db: &DatabaseConn
     // campaigns: the campaign filter picks the row; the others pick the links
     // counted; the period bounds the counted opens and new users.
     let campaigns = [
-        (
-            ExportFilter::default(),
-            vec!["spring:1:2:1", "autumn:1:0:0"],
-        ),
+        (Filter::default(), vec!["spring:1:2:1", "autumn:1:0:0"]),
         (campaign("autumn"), vec!["autumn:1:0:0"]),
         (creator(111), vec!["spring:0:0:0", "autumn:0:0:0"]),
         (

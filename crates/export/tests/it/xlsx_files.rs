@@ -4,8 +4,9 @@ use std::io::{Cursor, Read as _};
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use startlink_core::DatabaseConnection;
+use startlink_core::analytics::{Filter, SelectionText};
 use startlink_core::lang::Lang;
-use startlink_export::{Dataset, ExportFilter, ExportRequest, Format, RawFilter};
+use startlink_export::{Dataset, ExportRequest, Format};
 
 use crate::csv_files::parse;
 use crate::shop::{self, HYPERLINK, MULTILINE, SCRIPT, SIGNS, UNICODE};
@@ -349,11 +350,14 @@ async fn the_summary_counts_what_the_filters_select(db: &DatabaseConnection) {
             // From midnight of 2 March in Tashkent (1 March 19:00 UTC): L2
             // only, opened by 1003 (new) and 1001 (first seen 1 March 11:00
             // UTC, before the period: returning). The hourly opens answer.
-            RawFilter {
-                from: Some("2026-03-02".into()),
-                campaign: Some("spring".into()),
-                ..Default::default()
-            },
+            (
+                Some("2026-03-02"),
+                None,
+                SelectionText {
+                    campaign: Some("spring".into()),
+                    ..Default::default()
+                },
+            ),
             [1, 2, 0, 0, 2, 0, 2, 1, 1],
             Data::Float(1.0),
         ),
@@ -361,20 +365,20 @@ async fn the_summary_counts_what_the_filters_select(db: &DatabaseConnection) {
             // L1, used: a redemption by 1001 and a refusal to 1002, both new
             // through L1. A status is no column of the hourly opens: the
             // events answer.
-            RawFilter {
-                status: Some("used".into()),
-                to: Some("2026-03-05".into()),
-                ..Default::default()
-            },
+            (
+                None,
+                Some("2026-03-05"),
+                SelectionText {
+                    status: Some("used".into()),
+                    ..Default::default()
+                },
+            ),
             [1, 2, 1, 1, 0, 0, 2, 2, 0],
             Data::Float(0.5),
         ),
         (
             // Nothing before the first link.
-            RawFilter {
-                to: Some("2026-03-01T09:00:00Z".into()),
-                ..Default::default()
-            },
+            (None, Some("2026-03-01T09:00:00Z"), SelectionText::default()),
             [0, 0, 0, 0, 0, 0, 0, 0, 0],
             Data::Empty,
         ),
@@ -382,7 +386,8 @@ async fn the_summary_counts_what_the_filters_select(db: &DatabaseConnection) {
     for (raw, expected, conversion) in cases {
         let mut request = shop.request(Dataset::All, Format::Xlsx);
         request.lang = Lang::En;
-        request.filter = ExportFilter::parse(&raw, request.timezone).unwrap();
+        let (from, to, links) = &raw;
+        request.filter = Filter::from_text(*from, *to, links, request.timezone).unwrap();
         let (bytes, summary) = shop::run(db, &request).await;
         let mut book = open(bytes);
         let figures = summary_figures(&mut book);

@@ -14,10 +14,11 @@ use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use startlink_core::analytics::{Filter, SelectionText};
 use startlink_core::audit::{Action, Entry};
 use startlink_core::lang::Lang;
-use startlink_core::{campaigns, time};
-use startlink_export::{Dataset, ExportError, ExportFilter, ExportRequest, Format, RawFilter};
+use startlink_core::time;
+use startlink_export::{Dataset, ExportError, ExportRequest, Format};
 use tokio::sync::mpsc;
 use utoipa::IntoParams;
 
@@ -47,6 +48,8 @@ pub struct ExportQuery {
     pub kind: Option<String>,
     /// `active`, `used`, `expired` or `revoked`.
     pub status: Option<String>,
+    /// Only links whose key, title or welcome text contains this (any case).
+    pub search: Option<String>,
     /// XLSX header language: `uz` (default: `DEFAULT_LANG`), `ru` or `en`.
     pub lang: Option<String>,
     /// CSV: start with a UTF-8 byte order mark (`true`/`false`).
@@ -87,19 +90,23 @@ pub(crate) async fn request(
     if dataset == Dataset::All && format == Format::Csv {
         return Err(refused(ExportError::AllAsCsv));
     }
-    let raw = RawFilter {
-        from: non_empty(&query.from),
-        to: non_empty(&query.to),
-        campaign: non_empty(&query.campaign),
-        creator: non_empty(&query.creator),
-        kind: non_empty(&query.kind),
-        status: non_empty(&query.status),
+    let links = SelectionText {
+        campaign: query.campaign.clone(),
+        creator: query.creator.clone(),
+        kind: query.kind.clone(),
+        status: query.status.clone(),
+        search: query.search.clone(),
     };
-    let filter = ExportFilter::parse(&raw, state.timezone).map_err(refused)?;
-    if let Some(name) = &filter.campaign
-        && campaigns::find_by_name(&state.db, name).await?.is_none()
-    {
-        return Err(refused(ExportError::UnknownCampaign(name.clone())));
+    let filter = Filter::from_text(
+        query.from.as_deref(),
+        query.to.as_deref(),
+        &links,
+        state.timezone,
+    )
+    .map_err(|e| refused(e.into()))?;
+    if filter.links.resolve(&state.db).await?.is_none() {
+        let name = query.campaign.as_deref().unwrap_or_default().trim();
+        return Err(refused(ExportError::UnknownCampaign(name.to_owned())));
     }
     let lang = match non_empty(&query.lang) {
         Some(code) => code.parse::<Lang>()?,

@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Deserializer, Serialize};
 use startlink_core::audit::{Action, Entry};
 use startlink_core::links::{
-    self, ExpiryChange, LinkFilter, LinkKind, LinkSort, LinkStatus, LinkUpdate, LinkView, NewLink,
-    UseLimit,
+    self, ExpiryChange, LinkKind, LinkListing, LinkSelection, LinkSort, LinkUpdate, LinkView,
+    NewLink, SelectionText, UseLimit,
 };
 use startlink_core::time;
 use utoipa::{IntoParams, ToSchema};
@@ -67,7 +67,8 @@ pub struct ListLinks {
     /// Campaign name, exact.
     pub campaign: Option<String>,
     /// Telegram id of the creator.
-    pub created_by: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub created_by: Option<String>,
     /// Case-insensitive text in the key, title or welcome text.
     pub search: Option<String>,
     /// `newest` (default), `oldest`, `most-used` or `expires-soonest`.
@@ -189,20 +190,17 @@ pub async fn list(
 ) -> Result<Json<LinkPage>, ApiError> {
     let now = time::now();
     let (page, per_page) = paging(query.page, query.per_page)?;
-    let filter = LinkFilter {
-        status: query
-            .status
-            .as_deref()
-            .map(str::parse::<LinkStatus>)
-            .transpose()?,
-        kind: query
-            .kind
-            .as_deref()
-            .map(str::parse::<LinkKind>)
-            .transpose()?,
-        created_by: query.created_by,
+    let text = SelectionText {
         campaign: query.campaign,
+        creator: query.created_by,
+        kind: query.kind,
+        status: query.status,
         search: query.search,
+    };
+    let selection = LinkSelection::parse(&text, "created_by")
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let filter = LinkListing {
+        selection,
         sort: match query.sort.as_deref() {
             None | Some("newest") => LinkSort::Newest,
             Some("oldest") => LinkSort::Oldest,

@@ -27,6 +27,7 @@ macro_rules! via_api_error {
 
 via_api_error!(
     startlink_core::admins::AdminError,
+    startlink_core::analytics::AnalyticsError,
     startlink_core::links::LinkError,
     startlink_core::vocab::ParseError,
     sea_orm::DbErr

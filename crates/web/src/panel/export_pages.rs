@@ -39,6 +39,7 @@ struct ExportQueryFields {
     creator: Option<String>,
     kind: Option<String>,
     status: Option<String>,
+    search: Option<String>,
     lang: Option<String>,
     bom: Option<String>,
 }
@@ -59,6 +60,7 @@ impl ExportForm {
             creator: fields.creator,
             kind: fields.kind,
             status: fields.status,
+            search: fields.search,
             lang: fields.lang,
             bom: Some(
                 fields

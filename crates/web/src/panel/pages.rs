@@ -9,10 +9,12 @@ use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use startlink_charts::BarChart;
-use startlink_core::analytics::{self, Bucket, StatsScope};
-use startlink_core::links::{self, LinkFilter, LinkKind, LinkSort, LinkStatus};
+use startlink_core::analytics::{self, Bucket, Filter};
+use startlink_core::links::{
+    self, LinkKind, LinkListing, LinkSelection, LinkSort, LinkStatus, SelectionText,
+};
+use startlink_core::time;
 use startlink_core::vocab::{ParseError, Vocabulary as _};
-use startlink_core::{time, users};
 
 use super::error::PageError;
 use super::session::{self, Session};
@@ -194,8 +196,8 @@ struct Kpis {
     links_revoked: i64,
     opens_today: i64,
     opens_7d: i64,
-    users_total: u64,
-    new_users_7d: u64,
+    users_total: i64,
+    new_users_7d: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -244,39 +246,28 @@ async fn opens_chart(
         .iter()
         .find(|(name, _)| *name == range)
         .map_or(7, |(_, n)| *n);
-    let (title, bars): (String, Vec<(String, f64)>) = if range == "24h" {
-        let from = now - Duration::hours(23);
-        let points = analytics::opens_series(
-            &state.db,
-            StatsScope::All,
-            from,
-            now,
-            Bucket::Hour,
-            state.timezone,
-        )
-        .await?;
-        let bars = points
-            .iter()
-            .map(|p| {
-                (
-                    p.start
-                        .with_timezone(&state.timezone)
-                        .format("%H")
-                        .to_string(),
-                    p.opens as f64,
-                )
-            })
-            .collect();
-        ("Opens per hour, last 24 hours".into(), bars)
+    let tz = state.timezone;
+    let (title, filter, bucket, label) = if range == "24h" {
+        let filter = Filter::period(now - Duration::hours(23), now);
+        let title = "Opens per hour, last 24 hours".to_owned();
+        (title, filter, Bucket::Hour, "%H")
     } else {
-        let days =
-            analytics::opens_by_day(&state.db, StatsScope::All, state.timezone, count, now).await?;
-        let bars = days
-            .iter()
-            .map(|(day, n)| (day.format("%d.%m").to_string(), *n as f64))
-            .collect();
-        (format!("Opens per day, last {count} days"), bars)
+        let title = format!("Opens per day, last {count} days");
+        (
+            title,
+            Filter::last_days(count, tz, now),
+            Bucket::Day,
+            "%d.%m",
+        )
     };
+    let points = analytics::series(&state.db, &filter, bucket, tz, now).await?;
+    let bars = points
+        .iter()
+        .map(|p| {
+            let start = p.start.with_timezone(&tz);
+            (start.format(label).to_string(), p.opens as f64)
+        })
+        .collect();
     BarChart {
         title,
         bars,
@@ -309,8 +300,14 @@ pub async fn dashboard(
         Some(other) => return Err(ParseError::new("range", other, &RANGE_NAMES).into()),
     };
     let custom = custom_range(&query)?;
-    let counts = analytics::dashboard_counts(&state.db, now).await?;
-    let today = analytics::opens_by_day(&state.db, StatsScope::All, state.timezone, 1, now).await?;
+    // The cards: the same figures as `GET /api/v1/stats/summary`, from the
+    // same functions (all-time opens are not shown: they cost a pass over
+    // every hour ever counted).
+    let (everything, week) = (Filter::default(), Filter::past_week(now));
+    let links = analytics::link_counts(&state.db, &everything, now).await?;
+    let opens_7d = analytics::opens(&state.db, &week, now).await?;
+    let today = Filter::last_days(1, state.timezone, now);
+    let opens_today = analytics::opens(&state.db, &today, now).await?;
     let (chart, custom_span) = match custom {
         None => (opens_chart(&state, &range, now).await?, None),
         Some((first, last)) => {
@@ -318,15 +315,9 @@ pub async fn dashboard(
             let end = last
                 .succ_opt()
                 .map_or(now, |next| analytics::day_start(next, state.timezone));
-            let points = analytics::opens_series(
-                &state.db,
-                StatsScope::All,
-                start,
-                end,
-                Bucket::Day,
-                state.timezone,
-            )
-            .await?;
+            let filter = Filter::period(start, end);
+            let points =
+                analytics::series(&state.db, &filter, Bucket::Day, state.timezone, now).await?;
             let bars = points
                 .iter()
                 .map(|p| {
@@ -352,7 +343,7 @@ pub async fn dashboard(
     };
     let top_links: Vec<TopLink> = links::list(
         &state.db,
-        &LinkFilter {
+        &LinkListing {
             sort: LinkSort::MostUsed,
             limit: TOP,
             ..Default::default()
@@ -392,18 +383,28 @@ pub async fn dashboard(
         encode(&since.to_rfc3339()),
         encode(&report_to.to_rfc3339())
     );
-    let top_campaigns = analytics::campaigns_by_opens(&state.db, since, until, TOP).await?;
-    let top_referrers = analytics::top_referrers(&state.db, TOP).await?;
+    let top_campaigns: Vec<(String, i64)> =
+        analytics::top_campaigns(&state.db, &Filter::period(since, until), TOP, now)
+            .await?
+            .into_iter()
+            .map(|c| (c.name, c.opens))
+            .collect();
+    let top_referrers: Vec<(i64, i64)> =
+        analytics::referral_leaderboard(&state.db, &everything, TOP, now)
+            .await?
+            .into_iter()
+            .map(|r| (r.referrer, r.joined))
+            .collect();
     let kpis = Kpis {
-        links_total: counts.total,
-        links_active: counts.active,
-        links_used: counts.used,
-        links_expired: counts.expired,
-        links_revoked: counts.revoked,
-        opens_today: today.last().map_or(0, |(_, n)| *n),
-        opens_7d: counts.opens_7d,
-        users_total: users::count_since(&state.db, None).await?,
-        new_users_7d: users::count_since(&state.db, Some(now - Duration::days(7))).await?,
+        links_total: links.total,
+        links_active: links.active,
+        links_used: links.used,
+        links_expired: links.expired,
+        links_revoked: links.revoked,
+        opens_today: opens_today.total(),
+        opens_7d: opens_7d.of_links(),
+        users_total: analytics::new_users(&state.db, &everything, now).await?,
+        new_users_7d: analytics::new_users(&state.db, &week, now).await?,
     };
     let csrf = csrf.token();
     let html = render(
@@ -494,22 +495,22 @@ pub async fn links_page(
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
-    // "any" is the empty value; anything else must be a status or a kind.
-    let status = text(&query.status)
-        .map(|s| s.parse::<LinkStatus>())
-        .transpose()?;
-    let kind = text(&query.kind)
-        .map(|k| k.parse::<LinkKind>())
-        .transpose()?;
+    // "any" is the empty value; anything else must be a status or a kind
+    // (LinkSelection::parse refuses it with the vocabulary's message).
     let campaign = text(&query.campaign);
     let creator_text = text(&query.creator);
-    let creator =
-        match &creator_text {
-            None => None,
-            Some(id) => Some(id.parse::<i64>().map_err(|_| {
-                ApiError::BadRequest(format!("creator: {id:?} is not a Telegram id"))
-            })?),
-        };
+    let selection = LinkSelection::parse(
+        &SelectionText {
+            campaign: campaign.clone(),
+            creator: creator_text.clone(),
+            kind: query.kind.clone(),
+            status: query.status.clone(),
+            search: query.search.clone(),
+        },
+        "creator",
+    )
+    .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let (status, kind) = (selection.status, selection.kind);
     let sort = match text(&query.sort) {
         None => &SORTS[0],
         Some(wanted) => SORTS
@@ -520,27 +521,23 @@ pub async fn links_page(
     let search = query.search.clone().unwrap_or_default();
     let page_index = crate::api::page_index(query.page)?;
     let page_number = page_index + 1;
-    let filter = LinkFilter {
-        status,
-        kind,
-        created_by: creator,
-        campaign: campaign.clone(),
-        search: Some(search.clone()).filter(|s| !s.trim().is_empty()),
+    let filter = LinkListing {
+        selection,
         sort: sort.2,
         limit: LINKS_PER_PAGE,
         page: page_index,
     };
     let found = links::list(&state.db, &filter, now).await?;
     let pages = found.total.div_ceil(LINKS_PER_PAGE).max(1);
-    let filters = format!(
-        "search={}&status={}&kind={}&campaign={}&creator={}&sort={}",
+    let selected = format!(
+        "search={}&status={}&kind={}&campaign={}&creator={}",
         encode(&search),
         status.map_or("", |s| s.as_str()),
         kind.map_or("", |k| k.as_str()),
         encode(campaign.as_deref().unwrap_or_default()),
         encode(creator_text.as_deref().unwrap_or_default()),
-        sort.0,
     );
+    let filters = format!("{selected}&sort={}", sort.0);
     let href = |page: u64| format!("/links?{filters}&page={page}");
     let rows: Vec<LinkRow> = found
         .items
@@ -570,13 +567,7 @@ pub async fn links_page(
             creator => &creator_text, sort => sort.0,
             sorts => SORTS.iter().map(|(name, label, _)| (*name, *label)).collect::<Vec<_>>(),
             statuses => LinkStatus::NAMES.to_vec(), kinds => LinkKind::NAMES.to_vec(),
-            export_query => format!(
-                "dataset=links&status={}&kind={}&campaign={}&creator={}",
-                status.map_or("", |s| s.as_str()),
-                kind.map_or("", |k| k.as_str()),
-                encode(campaign.as_deref().unwrap_or_default()),
-                encode(creator_text.as_deref().unwrap_or_default()),
-            ),
+            export_query => format!("dataset=links&{selected}"),
             page => page_number, pages => pages,
             prev_page => (page_number > 1).then(|| href(page_number - 1)),
             next_page => (page_number < pages).then(|| href(page_number + 1)),

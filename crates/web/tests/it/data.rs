@@ -280,9 +280,10 @@ async fn breakdown_funnel_and_referrals_match_the_opens(app: TestApp) {
     assert_eq!(funnel["links"][0]["key"], order_key.as_str(), "{funnel}");
     assert_eq!(funnel["campaigns"][0]["key"], "spring", "{funnel}");
 
-    // Everything lies before tomorrow: an empty period counts nothing. (Two
-    // days ahead in UTC: a day in `TIMEZONE` may still be tomorrow's UTC date.)
-    let tomorrow = (time::now() + Duration::days(2))
+    // Everything lies before tomorrow: an empty period counts nothing.
+    // Tomorrow in the app's time zone (Tashkent), not UTC's: from 19:00 UTC
+    // UTC's tomorrow has begun there.
+    let tomorrow = (time::now().with_timezone(&chrono_tz::Asia::Tashkent) + Duration::days(1))
         .format("%Y-%m-%d")
         .to_string();
     let empty = json(

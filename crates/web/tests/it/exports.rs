@@ -5,9 +5,10 @@
 use chrono_tz::Asia::Tashkent;
 use serde_json::json;
 use startlink_core::admins::{Role, Scope};
+use startlink_core::analytics::{Filter, SelectionText};
 use startlink_core::links::BotUsername;
 use startlink_core::{links, time};
-use startlink_export::{Dataset, ExportFilter, ExportRequest, Format, RawFilter};
+use startlink_export::{Dataset, ExportRequest, Format};
 
 use crate::api_suite;
 use crate::helpers::{TestApp, json, user};
@@ -35,9 +36,14 @@ async fn some_data(app: &TestApp, admin: &str) -> String {
     key
 }
 
-async fn cli_bytes(app: &TestApp, dataset: Dataset, raw: RawFilter) -> Vec<u8> {
+async fn cli_bytes(
+    app: &TestApp,
+    dataset: Dataset,
+    from: Option<&str>,
+    links: SelectionText,
+) -> Vec<u8> {
     let mut request = ExportRequest::new(dataset, Format::Csv, Tashkent, time::now());
-    request.filter = ExportFilter::parse(&raw, Tashkent).unwrap();
+    request.filter = Filter::from_text(from, None, &links, Tashkent).unwrap();
     request.link_builder = Some(startlink_core::links::LinkBuilder::new(
         BotUsername::parse("shop_bot").unwrap(),
     ));
@@ -70,10 +76,10 @@ async fn csv_exports_stream_the_same_bytes_as_the_cli(app: TestApp) {
     let expected = cli_bytes(
         &app,
         Dataset::Events,
-        RawFilter {
+        Some("2020-01-01"),
+        SelectionText {
             campaign: Some("bahor".into()),
-            from: Some("2020-01-01".into()),
-            ..RawFilter::default()
+            ..SelectionText::default()
         },
     )
     .await;

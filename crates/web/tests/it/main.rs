@@ -2,6 +2,7 @@
 //! database per test (SQLite; PostgreSQL too when `TEST_DATABASE_URL` is set).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agreement;
 mod auth;
 mod data;
 mod exports;
