@@ -156,16 +156,19 @@ pub(crate) async fn sweep(intake: Intake, mut stopped: watch::Receiver<bool>) {
     }
 }
 
-/// Long polling: `getUpdates` from the last stored update on, each update
-/// stored before the next request confirms it. Ends when `stopped` turns true,
-/// at once, even in the middle of a request.
+/// Long polling: each update is stored before the next request confirms it.
+/// The confirming offset is sent once, by the request after the batch; other
+/// requests send none (offset 0: from the earliest unconfirmed update), so a
+/// Bot API that restarted and numbers its updates anew is not told to skip
+/// the new ones. Ends when `stopped` turns true, at once, even in the middle
+/// of a request.
 pub(crate) async fn poll(bot: TgBot, intake: Intake, mut stopped: watch::Receiver<bool>) {
-    let mut offset: i32 = 0;
+    let mut confirm: i32 = 0;
     let mut backoff = Duration::from_secs(1);
     loop {
         let request = bot
             .get_updates()
-            .offset(offset)
+            .offset(std::mem::take(&mut confirm))
             .timeout(POLL_TIMEOUT_SECS)
             .allowed_updates([AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
         let result = tokio::select! {
@@ -180,7 +183,7 @@ pub(crate) async fn poll(bot: TgBot, intake: Intake, mut stopped: watch::Receive
                         .unwrap_or(i32::MAX)
                         .saturating_add(1);
                     match intake.accept(update).await {
-                        Ok(()) => offset = next,
+                        Ok(()) => confirm = next,
                         // Not stored, so not confirmed: asked for again.
                         Err(error) => {
                             failure = Some(error.to_string());
@@ -190,13 +193,11 @@ pub(crate) async fn poll(bot: TgBot, intake: Intake, mut stopped: watch::Receive
                 }
                 failure
             }
-            // The Bot API may have restarted and numbered its updates anew
-            // (the sandbox does; Telegram after a week): ask from the oldest
-            // unconfirmed one. Those stored already are recognised as such.
-            Err(error) => {
-                offset = 0;
-                Some(format!("getUpdates failed: {error}"))
-            }
+            // The confirmation in this request may not have arrived: what it
+            // confirmed comes again and is recognised as stored. It is not
+            // sent again, since the Bot API may have restarted meanwhile and
+            // numbered its updates anew (the sandbox does).
+            Err(error) => Some(format!("getUpdates failed: {error}")),
         };
         match failure {
             None => backoff = Duration::from_secs(1),

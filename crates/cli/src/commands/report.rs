@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context as _;
-use chrono::Duration;
 use clap::Args;
-use startlink_core::analytics::{Filter, day_start, parse_bound};
+use startlink_core::analytics::{Filter, parse_bound};
 use startlink_core::config::Config;
 use startlink_core::lang::Lang;
 use startlink_report::ReportRequest;
@@ -18,7 +17,7 @@ use crate::progress::thousands;
 use crate::vocabulary::vocabulary;
 
 /// The period when `--from` is not given: this many local days up to `--to`.
-const DEFAULT_DAYS: i64 = 30;
+const DEFAULT_DAYS: u32 = 30;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -42,22 +41,19 @@ pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let tz = config.timezone;
     let now = startlink_core::time::now();
-    let to = match &args.to {
-        Some(text) => parse_bound("to", text, tz)?,
-        None => now,
-    };
+    let to = args
+        .to
+        .as_deref()
+        .map(|text| parse_bound("to", text, tz))
+        .transpose()?;
+    let from = args
+        .from
+        .as_deref()
+        .map(|text| parse_bound("from", text, tz))
+        .transpose()?;
     // By default whole local days, so the daily table's first day is the
-    // period's first day: the last 30 days up to `to`, the day of `to` included.
-    let from = match &args.from {
-        Some(text) => parse_bound("from", text, tz)?,
-        None => {
-            let last_day = (to - Duration::nanoseconds(1))
-                .with_timezone(&tz)
-                .date_naive();
-            day_start(last_day - Duration::days(DEFAULT_DAYS - 1), tz)
-        }
-    };
-    let filter = Filter::period(from, to);
+    // period's first day and the comparison period starts at midnight too.
+    let filter = Filter::whole_days(from, to, DEFAULT_DAYS, tz, now);
     filter.check()?;
 
     // Claim the file before the work, so a path that cannot be written fails

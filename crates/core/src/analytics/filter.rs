@@ -66,6 +66,31 @@ impl Filter {
         Self::period(from, end)
     }
 
+    /// A report's period from optional bounds, in whole days of `tz` where a
+    /// bound is missing: `to` defaults to the start of the day after `now`'s,
+    /// `from` to the start of the day `days - 1` days before the last day
+    /// `to` ends. So the period and the one before it (the comparison) start
+    /// at midnight, never at an odd minute.
+    pub fn whole_days(
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        days: u32,
+        tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let to = to.unwrap_or_else(|| Self::last_days(1, tz, now).to.unwrap_or(now));
+        let from = from.unwrap_or_else(|| {
+            let last_day = (to - chrono::Duration::nanoseconds(1))
+                .with_timezone(&tz)
+                .date_naive();
+            let first = last_day
+                .checked_sub_days(Days::new(u64::from(days.saturating_sub(1))))
+                .unwrap_or(last_day);
+            day_start(first, tz)
+        });
+        Self::period(from, to)
+    }
+
     /// The same period and links, narrowed to `links`.
     pub fn with_links(self, links: LinkSelection) -> Self {
         Self { links, ..self }
@@ -414,5 +439,31 @@ mod tests {
         assert_eq!(previous.to, Some(from));
         assert_eq!(previous.links.creator, Some(7));
         assert_eq!(Filter::default().previous_period(), None);
+    }
+
+    #[test]
+    fn a_reports_default_period_is_whole_local_days() {
+        use chrono::TimeZone;
+        let tz = chrono_tz::Asia::Tashkent;
+        // 02:33 in Tashkent on 5 November.
+        let now = Utc.with_ymd_and_hms(2026, 11, 4, 21, 33, 0).unwrap();
+        let period = Filter::whole_days(None, None, 30, tz, now);
+        // 7 October 00:00 to 6 November 00:00, Tashkent (UTC+5).
+        assert_eq!(
+            period.from,
+            Some(Utc.with_ymd_and_hms(2026, 10, 6, 19, 0, 0).unwrap())
+        );
+        assert_eq!(
+            period.to,
+            Some(Utc.with_ymd_and_hms(2026, 11, 5, 19, 0, 0).unwrap())
+        );
+        // A given end keeps its instant; the start is still a midnight.
+        let to = Utc.with_ymd_and_hms(2026, 11, 1, 10, 0, 0).unwrap();
+        let period = Filter::whole_days(None, Some(to), 7, tz, now);
+        assert_eq!(period.to, Some(to));
+        assert_eq!(
+            period.from,
+            Some(Utc.with_ymd_and_hms(2026, 10, 25, 19, 0, 0).unwrap())
+        );
     }
 }

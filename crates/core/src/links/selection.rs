@@ -328,8 +328,8 @@ mod tests {
             ),
             (
                 "kind",
-                "Order",
-                "kind: \"Order\" is not one of order, campaign, referral",
+                "poster",
+                "kind: \"poster\" is not one of order, campaign, referral",
             ),
         ];
         for (field, value, message) in cases {

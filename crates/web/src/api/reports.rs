@@ -4,13 +4,15 @@
 use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use chrono::Duration;
 use serde::Deserialize;
-use startlink_core::analytics::parse_bound;
+use startlink_core::analytics::{Filter, parse_bound};
 use startlink_core::audit::{Action, Entry};
 use startlink_core::lang::Lang;
 use startlink_core::time;
 use startlink_report::{ReportError, ReportRequest};
+
+/// Days in a report when no start is given.
+const DEFAULT_DAYS: u32 = 30;
 use utoipa::IntoParams;
 
 use super::audit::note;
@@ -22,9 +24,11 @@ use crate::state::AppState;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
-    /// Start, inclusive: RFC 3339 or a date `YYYY-MM-DD` in `TIMEZONE`; default 30 days before `to`.
+    /// Start, inclusive: RFC 3339 or a date `YYYY-MM-DD` in `TIMEZONE`; default
+    /// the start of the 30th local day before `to`'s last day.
     pub from: Option<String>,
-    /// End, exclusive, in the same forms; default now.
+    /// End, exclusive, in the same forms; default the start of tomorrow in
+    /// `TIMEZONE` (today included).
     pub to: Option<String>,
     /// `uz`, `ru` or `en` (default `DEFAULT_LANG`).
     pub lang: Option<String>,
@@ -39,13 +43,19 @@ pub(crate) async fn render(state: &AppState, query: &ReportQuery) -> Result<Resp
     let tz = state.timezone;
     let now = time::now();
     let bad = |e: startlink_core::analytics::AnalyticsError| ApiError::BadRequest(e.to_string());
-    let to = match given(&query.to) {
-        Some(to) => parse_bound("to", to, tz).map_err(bad)?,
-        None => now,
-    };
-    let from = match given(&query.from) {
-        Some(from) => parse_bound("from", from, tz).map_err(bad)?,
-        None => to - Duration::days(30),
+    let to = given(&query.to)
+        .map(|to| parse_bound("to", to, tz))
+        .transpose()
+        .map_err(bad)?;
+    let from = given(&query.from)
+        .map(|from| parse_bound("from", from, tz))
+        .transpose()
+        .map_err(bad)?;
+    let period = Filter::whole_days(from, to, DEFAULT_DAYS, tz, now);
+    let (Some(from), Some(to)) = (period.from, period.to) else {
+        return Err(ApiError::BadRequest(
+            "from: the period has no bounds".to_owned(),
+        ));
     };
     if from >= to {
         return Err(ApiError::BadRequest(format!(

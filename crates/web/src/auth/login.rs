@@ -109,7 +109,8 @@ pub async fn attempt(
     let mut admin = match check_password(state, username, password).await {
         Ok(Some(admin)) => admin,
         Ok(None) => {
-            tracing::warn!(ip = ?ip, "failed login");
+            let shown = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+            tracing::warn!(ip = %shown, "failed login");
             note_failed_login(state, ip, username).await;
             return Err(ApiError::BadLogin);
         }
