@@ -17,8 +17,9 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable machine-readable code: `unauthorized`, `forbidden`, `not_found`,
-    /// `invalid`, `bad_request`, `conflict`, `too_many_requests`, `payload_too_large`, `unavailable`,
-    /// `internal`.
+    /// `bad_request` (every input error, 400; the message starts with the
+    /// field), `conflict`, `too_many_requests`, `payload_too_large`,
+    /// `unavailable`, `internal`.
     pub error: &'static str,
     /// What went wrong, for a person.
     pub message: String,
@@ -36,6 +37,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// A value that parses but is refused (a weak password, a zero
+    /// `max_uses`): 400 `bad_request` like every input error; the panel's
+    /// forms show it on the form again.
     #[error("{0}")]
     Invalid(String),
     /// A body, query or path that does not parse.
@@ -67,8 +71,8 @@ impl ApiError {
             Self::Unauthorized | Self::BadLogin => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            // One error contract: every input error is 400 `bad_request`.
+            Self::Invalid(_) | Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),

@@ -9,7 +9,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -89,6 +89,52 @@ pub fn json_nul_field(value: &serde_json::Value) -> Option<String> {
     walk(value, "")
 }
 
+/// A deserialisation error as `field: reason`: serde's "missing field `x`"
+/// and "unknown field `x`, expected …" name the field in the text; others in
+/// the path.
+fn field_error<E: std::fmt::Display>(error: serde_path_to_error::Error<E>) -> ApiError {
+    let path = error.path().to_string();
+    let reason = error.inner().to_string();
+    // serde_json's position says nothing the field does not.
+    let reason = match reason.rsplit_once(" at line ") {
+        Some((reason, _)) => reason.to_owned(),
+        None => reason,
+    };
+    let quoted = |prefix: &str| {
+        reason.strip_prefix(prefix).and_then(|rest| {
+            let (name, rest) = rest.split_once('`')?;
+            Some((
+                name.to_owned(),
+                rest.trim_start_matches(',').trim().to_owned(),
+            ))
+        })
+    };
+    let message = if let Some((name, _)) = quoted("missing field `") {
+        format!("{}: is required", join(&path, &name))
+    } else if let Some((name, rest)) = quoted("unknown field `") {
+        // serde's path already ends at the unknown field.
+        let at = if path == "." || path.is_empty() {
+            name
+        } else {
+            path
+        };
+        format!("{at}: unknown field, {rest}")
+    } else if path == "." {
+        format!("body: {reason}")
+    } else {
+        format!("{path}: {reason}")
+    };
+    ApiError::BadRequest(message)
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path == "." || path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
 fn rejected(status: StatusCode, text: String) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::PayloadTooLarge
@@ -120,14 +166,24 @@ where
         {
             return Err(nul_in(&field));
         }
-        let req = Request::from_parts(parts, Body::from(bytes));
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => {
-                let rejection: JsonRejection = rejection;
-                Err(rejected(rejection.status(), rejection.body_text()))
-            }
+        let req = Request::from_parts(parts, Body::from(bytes.clone()));
+        // axum checks the content type and the syntax; the fields are read
+        // here, so an error names the one at fault.
+        if let Err(rejection) = axum::Json::<serde::de::IgnoredAny>::from_request(req, state).await
+        {
+            let rejection: JsonRejection = rejection;
+            let text = match &rejection {
+                JsonRejection::MissingJsonContentType(_) => {
+                    "Content-Type: expected `application/json`".to_owned()
+                }
+                _ => format!("body: {}", rejection.body_text()),
+            };
+            return Err(rejected(rejection.status(), text));
         }
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(&mut deserializer)
+            .map(Self)
+            .map_err(field_error)
     }
 }
 
@@ -148,7 +204,7 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         if let Some(field) = parts
             .uri
             .query()
@@ -156,13 +212,12 @@ where
         {
             return Err(nul_in(&field));
         }
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(value)) => Ok(Self(value)),
-            Err(rejection) => {
-                let rejection: QueryRejection = rejection;
-                Err(rejected(rejection.status(), rejection.body_text()))
-            }
-        }
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(Self)
+            .map_err(field_error)
     }
 }
 
@@ -187,9 +242,42 @@ where
             }
             Err(rejection) => {
                 let rejection: PathRejection = rejection;
-                Err(rejected(rejection.status(), rejection.body_text()))
+                Err(match &rejection {
+                    PathRejection::FailedToDeserializePathParams(error) => {
+                        // A single parameter's error does not carry its name.
+                        let names: Vec<String> =
+                            axum::extract::RawPathParams::from_request_parts(parts, state)
+                                .await
+                                .map(|params| params.iter().map(|(k, _)| k.to_owned()).collect())
+                                .unwrap_or_default();
+                        ApiError::BadRequest(path_error(error.kind(), &names))
+                    }
+                    _ => rejected(rejection.status(), rejection.body_text()),
+                })
             }
         }
+    }
+}
+
+/// A path parameter that does not parse, as `name: reason`.
+fn path_error(kind: &axum::extract::path::ErrorKind, names: &[String]) -> String {
+    use axum::extract::path::ErrorKind;
+    let name = match names {
+        [one] => one.as_str(),
+        _ => "path",
+    };
+    match kind {
+        ErrorKind::ParseError {
+            value,
+            expected_type,
+        } => format!("{name}: cannot parse {value:?} as {expected_type}"),
+        ErrorKind::ParseErrorAtKey {
+            key,
+            value,
+            expected_type,
+        } => format!("{key}: cannot parse {value:?} as {expected_type}"),
+        ErrorKind::InvalidUtf8InPathParam { key } => format!("{key}: not valid UTF-8"),
+        other => format!("path: {other}"),
     }
 }
 

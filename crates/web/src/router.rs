@@ -130,7 +130,81 @@ pub fn serves_path(path: &str) -> bool {
 
 /// The OpenAPI document `GET /api/openapi.json` serves.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().into_openapi()
+    let mut document = api().into_openapi();
+    common_responses(&mut document);
+    document
+}
+
+/// The answers any route may give, added to every operation that can give
+/// them (a route's own description of one is kept): 400 for a query, path or
+/// body that does not parse or is refused, 413 for a body over
+/// [`MAX_BODY_BYTES`], 401 and 403 where a bearer and a scope are needed,
+/// 503 when the database is unreachable. All with [`ErrorBody`].
+fn common_responses(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in document.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let has_input = operation.parameters.as_ref().is_some_and(|p| !p.is_empty())
+                || operation.request_body.is_some();
+            let (bearer, scoped) = operation
+                .security
+                .iter()
+                .flatten()
+                .filter_map(|requirement| {
+                    serde_json::to_value(requirement)
+                        .ok()?
+                        .get("bearer")
+                        .and_then(|scopes| scopes.as_array().map(|s| !s.is_empty()))
+                })
+                .fold((false, false), |(_, any), scoped| (true, any || scoped));
+            let mut add = |status: &str, description: &str| {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error(description).into());
+            };
+            if has_input {
+                add(
+                    "400",
+                    "A query, path or body value is refused: `bad_request`, the message names the field",
+                );
+            }
+            if operation.request_body.is_some() {
+                add("413", "The request body is over 64 KiB");
+            }
+            if bearer {
+                add("401", "No bearer token, or one that does not check out");
+            }
+            if scoped {
+                add(
+                    "403",
+                    "The token lacks the scope, or the admin the role, this route needs",
+                );
+            }
+            add("503", "The database is unreachable; see Retry-After");
+        }
+    }
 }
 
 /// The web application: the REST API, its document and Swagger UI.
@@ -138,7 +212,8 @@ pub fn router(state: AppState) -> Router {
     let cors_origins = state.config.cors_origins.clone();
     let panel_state = state.clone();
     let metrics_state = state.clone();
-    let (api, document) = api().with_state(state).split_for_parts();
+    let (api, mut document) = api().with_state(state).split_for_parts();
+    common_responses(&mut document);
     let docs: Router = SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document).into();
     let app = api
         .merge(docs)

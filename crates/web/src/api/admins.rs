@@ -102,7 +102,7 @@ pub async fn list(
         (status = 201, body = AdminOut),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, description = "The user name is taken", body = ErrorBody),
-        (status = 422, description = "The user name, password or role is refused; the message says why", body = ErrorBody),
+        (status = 400, description = "The user name, password or role is refused; the message says why", body = ErrorBody),
     ),
 )]
 pub async fn create(
@@ -137,7 +137,7 @@ pub async fn create(
     responses(
         (status = 204, description = "Changed; the admin's sessions have ended"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, description = "The password is refused; the message says why", body = ErrorBody),
+        (status = 400, description = "The password is refused; the message says why", body = ErrorBody),
     ),
 )]
 pub async fn set_password(

@@ -38,6 +38,7 @@ impl From<AuditError> for ApiError {
 #[into_params(parameter_in = Query)]
 pub struct ListAudit {
     /// Rows at or after this instant: RFC 3339, or a local date/time in `TIMEZONE`.
+    #[param(format = DateTime, example = "2026-01-01T00:00:00Z")]
     pub since: Option<String>,
     /// The actor's name, exactly (admin user name, token name, Telegram name, CLI user).
     pub actor: Option<String>,
@@ -46,6 +47,7 @@ pub struct ListAudit {
     /// The previous page's `next_before`, for the next (older) page.
     pub before: Option<i64>,
     /// Rows per page, 1-500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
 
@@ -102,7 +104,7 @@ pub struct AuditPageOut {
         (status = 200, body = AuditPageOut),
         (status = 401, body = ErrorBody),
         (status = 403, description = "Not an admin with the admin role", body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody),
     ),
 )]
 pub async fn list(

@@ -22,14 +22,19 @@ pub struct ListEvents {
     /// Only opens of the link with this key.
     pub link: Option<String>,
     /// Only opens by this Telegram user id.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 9_007_199_254_740_991_i64)]
     pub user: Option<String>,
     /// `redeemed`, `already_yours`, `accepted`, `already_used`, `expired`, `revoked`, `not_found` or `invalid`.
+    #[param(schema_with = super::schema::outcome)]
     pub outcome: Option<String>,
     /// From this instant (inclusive): RFC 3339 or a local time in `TIMEZONE`.
+    #[param(format = DateTime, example = "2026-01-01T00:00:00Z")]
     pub from: Option<String>,
     /// Until this instant (exclusive).
+    #[param(format = DateTime, example = "2026-12-31T00:00:00Z")]
     pub to: Option<String>,
     /// At most this many, 1-1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
 }
 
@@ -58,7 +63,7 @@ pub struct EventList {
     get, path = "/api/v1/events", tag = "events",
     security(("bearer" = ["events:read"])),
     params(ListEvents),
-    responses((status = 200, body = EventList), (status = 400, description = "An unknown outcome", body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = EventList), (status = 400, description = "An unknown outcome, a bad date or limit", body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, description = "No link has the key given as `link`", body = ErrorBody)),
 )]
 pub async fn list(
     _: Authorized<EventsRead>,

@@ -37,20 +37,26 @@ const CHUNKS_IN_FLIGHT: usize = 8;
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// Start, inclusive: RFC 3339, or a date / local time in `TIMEZONE`.
+    #[param(format = DateTime, example = "2026-01-01T00:00:00Z")]
     pub from: Option<String>,
     /// End, exclusive, in the same forms.
+    #[param(format = DateTime, example = "2026-12-31T00:00:00Z")]
     pub to: Option<String>,
     /// Campaign name.
     pub campaign: Option<String>,
     /// Telegram id of the links' creator.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 9_007_199_254_740_991_i64)]
     pub creator: Option<String>,
     /// `order`, `campaign` or `referral`.
+    #[param(schema_with = super::schema::kind)]
     pub kind: Option<String>,
     /// `active`, `used`, `expired` or `revoked`.
+    #[param(schema_with = super::schema::status)]
     pub status: Option<String>,
     /// Only links whose key, title or welcome text contains this (any case).
     pub search: Option<String>,
     /// XLSX header language: `uz` (default: `DEFAULT_LANG`), `ru` or `en`.
+    #[param(schema_with = super::schema::lang)]
     pub lang: Option<String>,
     /// CSV: start with a UTF-8 byte order mark (`true`/`false`).
     pub bom: Option<bool>,
@@ -66,7 +72,13 @@ fn non_empty(value: &Option<String>) -> Option<String> {
 
 fn refused(error: ExportError) -> ApiError {
     match error {
-        ExportError::Invalid { .. } | ExportError::AllAsCsv | ExportError::UnknownCampaign(_) => {
+        // The export crate's wording names the CLI's flag; an API caller
+        // names the file.
+        ExportError::AllAsCsv => ApiError::BadRequest(
+            "file: `all` exists only as XLSX: ask for all.xlsx, or for one dataset as CSV (e.g. links.csv)"
+                .to_owned(),
+        ),
+        ExportError::Invalid { .. } | ExportError::UnknownCampaign(_) => {
             ApiError::BadRequest(error.to_string())
         }
         other => ApiError::Internal(anyhow::Error::new(other).context("export")),
@@ -214,11 +226,11 @@ pub(crate) fn stream(state: &AppState, request: ExportRequest) -> Response {
     get, path = "/api/v1/exports/{file}", tag = "exports",
     security(("bearer" = ["exports:read"])),
     params(
-        ("file" = String, Path, description = "`links`, `events`, `users`, `campaigns` or `all`, then `.xlsx` or `.csv` (e.g. `events.csv`)"),
+        ("file" = String, Path, pattern = "^(links|events|users|campaigns)\\.(xlsx|csv)$|^all\\.xlsx$", example = "links.csv", description = "`links`, `events`, `users`, `campaigns` or `all`, then `.xlsx` or `.csv` (e.g. `events.csv`)"),
         ExportQuery,
     ),
     responses(
-        (status = 200, description = "The file, streamed", content_type = "application/octet-stream"),
+        (status = 200, description = "The file, streamed", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
     ),
 )]

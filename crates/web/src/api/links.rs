@@ -44,13 +44,16 @@ pub struct CreateLink {
     pub utm_medium: Option<String>,
     pub utm_campaign: Option<String>,
     /// How many users may take a use of it.
+    #[schema(minimum = 1)]
     pub max_uses: Option<i64>,
     /// No limit on uses (instead of `max_uses`).
     #[serde(default)]
     pub unlimited: bool,
     /// Time to live, like `90m`, `24h`, `7d` (instead of `expires_at`).
+    #[schema(example = "7d")]
     pub ttl: Option<String>,
     /// RFC 3339, or `2026-12-31 23:59` in `TIMEZONE`.
+    #[schema(format = DateTime, example = "2099-12-31T23:59:00Z")]
     pub expires_at: Option<String>,
     /// Telegram id of the operator it is made for.
     pub created_by: Option<i64>,
@@ -61,22 +64,37 @@ pub struct CreateLink {
 #[into_params(parameter_in = Query)]
 pub struct ListLinks {
     /// `active`, `used`, `expired` or `revoked`.
+    #[param(schema_with = super::schema::status)]
     pub status: Option<String>,
     /// `order`, `campaign` or `referral`.
+    #[param(schema_with = super::schema::kind)]
     pub kind: Option<String>,
     /// Campaign name, exact.
     pub campaign: Option<String>,
     /// Telegram id of the creator.
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 9_007_199_254_740_991_i64)]
     pub created_by: Option<String>,
     /// Case-insensitive text in the key, title or welcome text.
     pub search: Option<String>,
     /// `newest` (default), `oldest`, `most-used` or `expires-soonest`.
+    #[param(schema_with = sort_schema)]
     pub sort: Option<String>,
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Links per page, 1-500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u64>,
+}
+
+/// The spellings `sort` accepts.
+pub const SORTS: [&str; 4] = ["newest", "oldest", "most-used", "expires-soonest"];
+
+fn sort_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(SORTS))
+        .build()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -107,11 +125,11 @@ pub struct UpdateLink {
     pub welcome_text: Option<Option<String>>,
     /// RFC 3339, or a local time in `TIMEZONE`.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime, example = "2099-12-31T23:59:00Z")]
     pub expires_at: Option<Option<String>>,
     /// Not below the uses already taken.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub max_uses: Option<Option<i64>>,
 }
 
@@ -122,7 +140,7 @@ pub struct UpdateLink {
     request_body = CreateLink,
     responses(
         (status = 201, description = "Created", body = LinkView),
-        (status = 422, description = "A field is invalid; the message names it", body = ErrorBody),
+        (status = 400, description = "A field is invalid; the message names it", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
     ),
 )]
@@ -181,7 +199,7 @@ pub async fn create(
     get, path = "/api/v1/links", tag = "links",
     security(("bearer" = ["links:read"])),
     params(ListLinks),
-    responses((status = 200, body = LinkPage), (status = 400, description = "An unknown status or kind", body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = LinkPage), (status = 400, description = "An unknown status or kind", body = ErrorBody), (status = 401, body = ErrorBody)),
 )]
 pub async fn list(
     _: Authorized<LinksRead>,
@@ -259,7 +277,7 @@ pub async fn get(
     responses(
         (status = 200, body = LinkView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, description = "The link is revoked", body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody),
     ),
 )]
 pub async fn update(

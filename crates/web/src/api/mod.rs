@@ -70,6 +70,43 @@ pub(crate) fn paging(page: Option<u64>, per_page: Option<u64>) -> Result<(u64, u
     Ok((page, per_page))
 }
 
+/// Schemas of query parameters the server reads as one of a vocabulary's
+/// spellings: the document lists exactly the values `FromStr` accepts.
+pub(crate) mod schema {
+    use startlink_core::analytics::{Bucket, Dimension};
+    use startlink_core::events::Outcome;
+    use startlink_core::lang::Lang;
+    use startlink_core::links::{LinkKind, LinkStatus};
+    use startlink_core::vocab::Vocabulary;
+    use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+
+    fn names<V: Vocabulary>() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(V::NAMES.iter().copied()))
+            .build()
+    }
+
+    pub fn kind() -> Object {
+        names::<LinkKind>()
+    }
+    pub fn status() -> Object {
+        names::<LinkStatus>()
+    }
+    pub fn outcome() -> Object {
+        names::<Outcome>()
+    }
+    pub fn bucket() -> Object {
+        names::<Bucket>()
+    }
+    pub fn dimension() -> Object {
+        names::<Dimension>()
+    }
+    pub fn lang() -> Object {
+        names::<Lang>()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -216,7 +216,7 @@ pub(crate) async fn render(
         (status = 200, content_type = "image/png", body = Vec<u8>),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "The bot's username is unknown", body = ErrorBody),
-        (status = 422, description = "An option is invalid, or no variant scans", body = ErrorBody),
+        (status = 400, description = "An option is invalid, or no variant scans", body = ErrorBody),
     ),
 )]
 pub async fn png(
@@ -237,7 +237,7 @@ pub async fn png(
         (status = 200, content_type = "image/svg+xml", body = String),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "The bot's username is unknown", body = ErrorBody),
-        (status = 422, description = "An option is invalid, or no variant scans", body = ErrorBody),
+        (status = 400, description = "An option is invalid, or no variant scans", body = ErrorBody),
     ),
 )]
 pub async fn svg(

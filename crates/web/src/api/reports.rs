@@ -26,11 +26,14 @@ use crate::state::AppState;
 pub struct ReportQuery {
     /// Start, inclusive: RFC 3339 or a date `YYYY-MM-DD` in `TIMEZONE`; default
     /// the start of the 30th local day before `to`'s last day.
+    #[param(format = DateTime, example = "2026-01-01T00:00:00Z")]
     pub from: Option<String>,
     /// End, exclusive, in the same forms; default the start of tomorrow in
     /// `TIMEZONE` (today included).
+    #[param(format = DateTime, example = "2026-12-31T00:00:00Z")]
     pub to: Option<String>,
     /// `uz`, `ru` or `en` (default `DEFAULT_LANG`).
+    #[param(schema_with = super::schema::lang)]
     pub lang: Option<String>,
 }
 
@@ -105,7 +108,7 @@ pub(crate) async fn render(state: &AppState, query: &ReportQuery) -> Result<Resp
     security(("bearer" = ["exports:read"])),
     params(ReportQuery),
     responses(
-        (status = 200, description = "The PDF", content_type = "application/pdf"),
+        (status = 200, description = "The PDF", content_type = "application/pdf", body = Vec<u8>),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     ),
 )]

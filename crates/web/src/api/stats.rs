@@ -32,18 +32,43 @@ pub struct Summary {
     pub at: DateTime<Utc>,
 }
 
-/// Link counts by status, opens, users.
+/// The period of the summary.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// Start, inclusive: RFC 3339, or a date `YYYY-MM-DD` / local time in `TIMEZONE`; default: the beginning.
+    #[param(format = DateTime, example = "2026-01-01T00:00:00Z")]
+    pub from: Option<String>,
+    /// End, exclusive, in the same forms; default: now. Not before `from`.
+    #[param(format = DateTime, example = "2026-12-31T00:00:00Z")]
+    pub to: Option<String>,
+}
+
+/// Link counts by status, opens, users: links created, opens and new users
+/// in the period (default: all time); the 7-day figures are the 7 days
+/// before its end.
 #[utoipa::path(
     get, path = "/api/v1/stats/summary", tag = "stats",
     security(("bearer" = ["stats:read"])),
-    responses((status = 200, body = Summary), (status = 401, body = ErrorBody)),
+    params(PeriodQuery),
+    responses((status = 200, body = Summary), (status = 400, description = "A bad date, or `from` after `to`", body = ErrorBody), (status = 401, body = ErrorBody)),
 )]
 pub async fn summary(
     _: Authorized<StatsRead>,
     State(state): State<AppState>,
+    Query(period): Query<PeriodQuery>,
 ) -> Result<Json<Summary>, ApiError> {
+    let everything = Filter::from_text(
+        period.from.as_deref(),
+        period.to.as_deref(),
+        &SelectionText::default(),
+        state.timezone,
+    )?;
     let now = time::now();
-    let (everything, week) = (Filter::default(), Filter::past_week(now));
+    let week = match everything.to {
+        Some(to) => Filter::period(to.min(now) - Duration::days(7), to.min(now)),
+        None => Filter::past_week(now),
+    };
     let links = analytics::link_counts(&state.db, &everything, now).await?;
     let opens = analytics::opens(&state.db, &everything, now).await?;
     let opens_7d = analytics::opens(&state.db, &week, now).await?;
@@ -67,10 +92,13 @@ pub async fn summary(
 #[into_params(parameter_in = Query)]
 pub struct SeriesQuery {
     /// Start (RFC 3339 or local time in `TIMEZONE`); default 7 days before `to`.
+    #[param(format = DateTime, example = "2026-01-01T00:00:00Z")]
     pub from: Option<String>,
     /// End, exclusive; default now.
+    #[param(format = DateTime, example = "2026-12-31T00:00:00Z")]
     pub to: Option<String>,
     /// `hour`, `day` (default; calendar days in `TIMEZONE`) or `week` (ISO weeks from Monday).
+    #[param(schema_with = super::schema::bucket)]
     pub bucket: Option<String>,
 }
 
@@ -94,7 +122,7 @@ pub struct Series {
     get, path = "/api/v1/stats/timeseries", tag = "stats",
     security(("bearer" = ["stats:read"])),
     params(SeriesQuery),
-    responses((status = 200, body = Series), (status = 400, description = "An unknown bucket", body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = Series), (status = 400, description = "An unknown bucket", body = ErrorBody), (status = 401, body = ErrorBody)),
 )]
 pub async fn timeseries(
     _: Authorized<StatsRead>,
@@ -114,14 +142,7 @@ pub async fn timeseries(
         None => Bucket::Day,
         Some(b) => b.parse::<Bucket>()?,
     };
-    // This route has answered a bad period with 422 since before the one
-    // error contract; the status stays until the contract moves them all.
-    let points = analytics::series(&state.db, &Filter::period(from, to), bucket, tz, to)
-        .await
-        .map_err(|e| match e.is_invalid_input() {
-            true => ApiError::invalid(e.to_string()),
-            false => ApiError::from(e),
-        })?;
+    let points = analytics::series(&state.db, &Filter::period(from, to), bucket, tz, to).await?;
     Ok(Json(Series {
         bucket: bucket.as_str().to_owned(),
         timezone: tz.name().to_owned(),
@@ -142,17 +163,21 @@ pub async fn timeseries(
 #[into_params(parameter_in = Query)]
 pub struct AnalyticsQuery {
     /// Start, inclusive: RFC 3339, or a date `YYYY-MM-DD` (its first instant in `TIMEZONE`).
+    #[param(format = DateTime, example = "2026-01-01T00:00:00Z")]
     pub from: Option<String>,
     /// End, exclusive, in the same forms.
+    #[param(format = DateTime, example = "2026-12-31T00:00:00Z")]
     pub to: Option<String>,
     /// Campaign name.
     pub campaign: Option<String>,
     /// Telegram id of the links' creator.
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 9_007_199_254_740_991_i64)]
     pub creator: Option<String>,
     /// `order`, `campaign` or `referral`.
+    #[param(schema_with = super::schema::kind)]
     pub kind: Option<String>,
     /// `active`, `used`, `expired` or `revoked`.
+    #[param(schema_with = super::schema::status)]
     pub status: Option<String>,
 }
 
@@ -189,6 +214,7 @@ impl AnalyticsQuery {
 #[into_params(parameter_in = Query)]
 pub struct BreakdownQuery {
     /// `campaign`, `utm_source`, `utm_medium`, `utm_campaign`, `creator`, `kind` or `outcome`.
+    #[param(schema_with = super::schema::dimension)]
     pub by: String,
 }
 
@@ -249,6 +275,7 @@ pub async fn breakdown(
 #[into_params(parameter_in = Query)]
 pub struct LimitQuery {
     /// Rows per list (default 20, at most 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
 

@@ -79,7 +79,7 @@ pub async fn list(
     request_body = NewToken,
     responses(
         (status = 201, body = CreatedToken),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 400, body = ErrorBody),
     ),
 )]
 pub async fn create(

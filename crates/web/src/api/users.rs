@@ -19,8 +19,10 @@ pub struct ListUsers {
     /// Text in the username or first name, or an exact Telegram id.
     pub search: Option<String>,
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Users per page, 1-500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u64>,
 }
 
@@ -55,7 +57,7 @@ pub struct UserPage {
     get, path = "/api/v1/users", tag = "users",
     security(("bearer" = ["users:read"])),
     params(ListUsers),
-    responses((status = 200, body = UserPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = UserPage), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)),
 )]
 pub async fn list(
     _: Authorized<UsersRead>,

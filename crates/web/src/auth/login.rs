@@ -174,7 +174,7 @@ async fn note_failed_login(state: &AppState, ip: Option<std::net::IpAddr>, usern
     responses(
         (status = 204, description = "The session has ended; its access token no longer works"),
         (status = 401, body = ErrorBody),
-        (status = 422, description = "API tokens are revoked, not logged out", body = ErrorBody),
+        (status = 400, description = "API tokens are revoked, not logged out", body = ErrorBody),
     ),
 )]
 pub async fn logout(

@@ -1,5 +1,11 @@
 //! Errors on the panel's pages: the same statuses as the API's `ApiError`,
 //! shown as a small HTML page instead of JSON.
+//!
+//! The one 422 left in the application is the panel's own: a form shown
+//! again with the refused value and its message (links, admins, tokens) is
+//! answered 422, the convention for "this form, corrected, may be sent
+//! again" that browsers and form libraries read; it is HTML for a person,
+//! not in the OpenAPI document. Everything else, API and panel, is 400.
 
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};

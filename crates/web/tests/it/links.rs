@@ -153,11 +153,7 @@ async fn listing_filters_sorts_and_pages_like_the_cli(app: TestApp) {
         "per_page=abc",
     ] {
         let response = app.get(&format!("/api/v1/links?{bad}"), &admin).await;
-        assert!(
-            [400, 422].contains(&response.status().as_u16()),
-            "{bad}: {}",
-            response.status()
-        );
+        assert!(response.status() == 400, "{bad}: {}", response.status());
     }
 }
 
@@ -221,7 +217,7 @@ async fn editing_changes_only_the_given_fields_and_never_below_uses_taken(app: T
         .await
         .unwrap();
     }
-    let refused = json(app.patch(&path, &admin, &json!({"max_uses": 1})).await, 422).await;
+    let refused = json(app.patch(&path, &admin, &json!({"max_uses": 1})).await, 400).await;
     assert!(
         refused["message"]
             .as_str()
@@ -239,7 +235,7 @@ async fn editing_changes_only_the_given_fields_and_never_below_uses_taken(app: T
         (json!({"max_uses": 0}), "max_uses"),
         (json!({"expires_at": "tomorrow"}), "expires_at"),
     ] {
-        let body = json(app.patch(&path, &admin, &body).await, 422).await;
+        let body = json(app.patch(&path, &admin, &body).await, 400).await;
         assert!(body["message"].as_str().unwrap().contains(field), "{body}");
     }
     let unknown = json(
@@ -310,19 +306,19 @@ async fn invalid_input_is_refused_with_the_field_named(app: TestApp) {
     let admin = app.admin().await;
     for (body, status, field) in [
         (json!({"kind": "referral"}), 400, "kind"),
-        (json!({"max_uses": 0}), 422, "max_uses"),
-        (json!({"max_uses": 2, "unlimited": true}), 422, "max_uses"),
-        (json!({"ttl": "soon"}), 422, "ttl"),
-        (json!({"ttl": "1h", "expires_at": "2099-01-01"}), 422, "ttl"),
+        (json!({"max_uses": 0}), 400, "max_uses"),
+        (json!({"max_uses": 2, "unlimited": true}), 400, "max_uses"),
+        (json!({"ttl": "soon"}), 400, "ttl"),
+        (json!({"ttl": "1h", "expires_at": "2099-01-01"}), 400, "ttl"),
         (
             json!({"expires_at": "2001-01-01T00:00:00Z"}),
-            422,
+            400,
             "expires_at",
         ),
-        (json!({"attrs": [1, 2]}), 422, "attrs"),
-        (json!({"title": "x".repeat(4097)}), 422, "title"),
+        (json!({"attrs": [1, 2]}), 400, "attrs"),
+        (json!({"title": "x".repeat(4097)}), 400, "title"),
         (json!({"title": "nul \u{0} inside"}), 400, "title"),
-        (json!({"campaign": "  "}), 422, "campaign"),
+        (json!({"campaign": "  "}), 400, "campaign"),
         (json!({"product_id": "123"}), 400, "product_id"),
         (json!({"surprise": 1}), 400, "surprise"),
     ] {

@@ -5,6 +5,7 @@
 mod agreement;
 mod auth;
 mod data;
+mod error_contract;
 mod exports;
 mod health;
 mod helpers;
@@ -12,6 +13,7 @@ mod http;
 mod input_fuzz;
 mod links;
 mod login_limits;
+mod openapi_contract;
 mod panel;
 mod panel_access;
 mod panel_links;

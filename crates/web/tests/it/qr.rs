@@ -66,7 +66,7 @@ async fn qr_codes_come_as_png_and_svg_with_the_studios_options(app: TestApp) {
         let answer = json(
             app.get(&format!("/api/v1/links/{key}/qr.png?{query}"), &admin)
                 .await,
-            422,
+            400,
         )
         .await;
         assert!(
