@@ -9,14 +9,15 @@ use startlink_core::admins::Role;
 use startlink_core::analytics::{self, Filter, Summary};
 use startlink_core::links::{self, LinkKind, NewLink, UseLimit};
 
-use crate::api_suite;
 use crate::helpers::{TestApp, json, user};
 use crate::panel::{browser, session};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     the_dashboard_and_the_api_summary_show_the_analytics_summary,
     a_bad_filter_value_is_refused_naming_it_on_the_api_and_the_panel,
-);
+}
 
 /// Links of every status made over ten days, opened now, three days ago and
 /// ten days ago, and opens of no link.

@@ -14,12 +14,7 @@ use startlink_web::{AppState, RawWebSettings, WebServer};
 pub const JWT_SECRET: &str = "cOjr_6cOXmyUcdg1-oyzncE70yfI-uBeUGHvzllFBp1rtWB5";
 pub const PASSWORD: &str = "correct horse battery";
 
-/// Which database a test runs on.
-#[derive(Debug, Clone, Copy)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use startlink_test_support::Backend;
 
 pub struct TestApp {
     pub base: String,
@@ -204,32 +199,6 @@ pub async fn json(response: Response, status: u16) -> Value {
     let text = response.text().await.unwrap();
     assert_eq!(got.as_u16(), status, "{text}");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-/// Runs each named `async fn(TestApp)` on SQLite and, when `TEST_DATABASE_URL`
-/// is set, on PostgreSQL.
-#[macro_export]
-macro_rules! api_suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.unwrap();
-                    super::$name(app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await else { return };
-                    super::$name(app).await;
-                }
-            )*
-        }
-    };
 }
 
 pub fn user(id: i64) -> startlink_core::users::TgProfile {

@@ -8,15 +8,16 @@ use futures_util::future::join_all;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::api_suite;
 use crate::helpers::{TestApp, json};
 use crate::panel::{browser, session};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     no_query_or_body_value_of_the_api_gets_a_5xx,
     no_query_filter_or_form_field_of_the_panel_gets_a_5xx,
     a_nul_character_is_a_400_naming_the_field,
-);
+}
 
 const LONG: usize = 10_000;
 

@@ -6,15 +6,16 @@ use reqwest::{Client, Response, redirect};
 use startlink_core::admins::Role;
 use startlink_core::links::{self, NewLink};
 
-use crate::api_suite;
 use crate::helpers::{PASSWORD, TestApp};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     pages_need_a_session_and_forms_need_the_csrf_token,
     user_text_is_escaped_on_every_page,
     the_dashboard_ranks_links_campaigns_and_referrers,
     the_exports_page_downloads_what_the_form_says,
-);
+}
 
 pub fn browser() -> Client {
     Client::builder()

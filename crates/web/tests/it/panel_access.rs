@@ -4,11 +4,14 @@
 use reqwest::header::COOKIE;
 use startlink_core::admins::{self, Role};
 
-use crate::api_suite;
 use crate::helpers::TestApp;
 use crate::panel::{browser, session};
 
-api_suite!(tokens_and_admins_are_managed_from_the_panel_by_admins_only);
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
+    tokens_and_admins_are_managed_from_the_panel_by_admins_only,
+}
 
 async fn tokens_and_admins_are_managed_from_the_panel_by_admins_only(app: TestApp) {
     app.token_for("owner", Role::Admin).await;

@@ -5,15 +5,16 @@ use reqwest::header::{COOKIE, LOCATION};
 use startlink_core::admins::{self, Password, Role, Username};
 use startlink_core::links;
 
-use crate::api_suite;
 use crate::helpers::{PASSWORD, TestApp, user};
 use crate::panel::{browser, session};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     a_link_is_created_shown_edited_and_revoked_through_forms,
     viewers_and_forms_without_the_token_change_nothing,
     the_links_list_filters_by_kind_campaign_creator_and_sorts,
-);
+}
 
 async fn a_link_is_created_shown_edited_and_revoked_through_forms(app: TestApp) {
     app.token_for("owner", Role::Admin).await;

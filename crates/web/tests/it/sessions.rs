@@ -8,11 +8,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use startlink_core::admins::Role;
 
-use crate::api_suite;
 use crate::helpers::{PASSWORD, TestApp, json};
 use crate::panel::{browser, session, session_as};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     logout_ends_the_access_token_at_once,
     the_panel_logout_ends_the_cookie_at_once,
     a_new_password_disable_or_delete_ends_every_session_of_that_admin,
@@ -22,7 +23,7 @@ api_suite!(
     panel_writes_leave_audit_rows,
     only_the_admin_role_manages_admins_tokens_and_reads_the_audit_log,
     token_listing_shows_when_each_was_last_used,
-);
+}
 
 async fn me(app: &TestApp, bearer: &str) -> StatusCode {
     app.get("/api/v1/auth/me", bearer).await.status()
