@@ -17,7 +17,6 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use crate::helpers::{JWT_SECRET, PASSWORD, TestApp};
-use crate::panel::{browser, session};
 
 startlink_test_support::backend_suite! {
     worker_threads = 2;
@@ -292,10 +291,10 @@ async fn healthz_and_every_private_answer_carry_the_headers(app: TestApp) {
         );
         no_store(&response, path);
     }
-    let browser = browser();
+    let browser = &app.browser;
     let login_page = browser.get(app.url("/login")).send().await.unwrap();
     no_store(&login_page, "/login");
-    let (cookie, _) = session(&app, &browser).await;
+    let (cookie, _) = app.panel_owner().await;
     for path in ["/", "/links", "/users", "/exports", "/settings"] {
         let response = browser
             .get(app.url(path))

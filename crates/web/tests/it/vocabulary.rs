@@ -11,7 +11,6 @@ use startlink_core::admins::Role;
 use startlink_core::links::LinkView;
 
 use crate::helpers::{TestApp, json};
-use crate::panel::{browser, session};
 
 startlink_test_support::backend_suite! {
     worker_threads = 2;
@@ -70,8 +69,8 @@ async fn every_route_refuses_a_value_outside_its_vocabulary_with_cores_message(a
 
 async fn the_panel_shows_a_bad_filter_value_as_an_error(app: TestApp) {
     app.token_for("owner", Role::Admin).await;
-    let browser = browser();
-    let (cookies, _) = session(&app, &browser).await;
+    let browser = &app.browser;
+    let (cookies, _) = app.panel_owner().await;
     let page = |path: &'static str| {
         let request = browser.get(app.url(path)).header(COOKIE, &cookies);
         async move {
