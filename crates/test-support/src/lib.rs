@@ -35,7 +35,7 @@ impl Backend {
 /// and `<module>::postgres::<name>`; a backend the machine lacks is skipped
 /// (loudly: its fixture is `None`).
 ///
-/// ```ignore
+/// ```text
 /// // Each `async fn a(db: &DatabaseConnection)` gets a fresh [`TestDb`]:
 /// startlink_test_support::backend_suite! { worker_threads = 2; a, b }
 ///
