@@ -2,6 +2,8 @@
 //! file, or a throw-away database on the PostgreSQL server `TEST_DATABASE_URL`
 //! points to (dropped afterwards). Without `TEST_DATABASE_URL` the PostgreSQL
 //! side is skipped — and said so loudly on the terminal, once per test binary.
+//!
+//! [`backend_suite!`] runs a list of async tests once per [`Backend`].
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write as _;
@@ -10,6 +12,81 @@ use std::sync::Once;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use startlink_core::config::DatabaseUrl;
 use startlink_core::links::LinkKey;
+
+/// Which database a test runs on. A new backend is a variant here, a line in
+/// [`backend_suite!`] and an arm in [`TestDb::on`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend's name, as in the test modules (`sqlite`, `postgres`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// Runs each named async test once per [`Backend`], as `<module>::sqlite::<name>`
+/// and `<module>::postgres::<name>`; a backend the machine lacks is skipped
+/// (loudly: its fixture is `None`).
+///
+/// ```text
+/// // Each `async fn a(db: &DatabaseConnection)` gets a fresh [`TestDb`]:
+/// startlink_test_support::backend_suite! { worker_threads = 2; a, b }
+///
+/// // Or a fixture of the crate's own: `|backend| …` is a future of
+/// // `Option<Fixture>`, `|fixture| (…)` the test's arguments.
+/// startlink_test_support::backend_suite! {
+///     worker_threads = 2;
+///     fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
+///     a, b
+/// }
+/// ```
+#[macro_export]
+macro_rules! backend_suite {
+    (worker_threads = $threads:literal; $($name:ident),* $(,)?) => {
+        $crate::backend_suite! {
+            worker_threads = $threads;
+            fixture = |backend| $crate::TestDb::on(backend) => |test| (&test.db);
+            $($name),*
+        }
+    };
+    (
+        worker_threads = $threads:literal;
+        fixture = |$backend:ident| $setup:expr => |$fixture:ident| $args:tt;
+        $($name:ident),* $(,)?
+    ) => {
+        $crate::__backend_module! { sqlite Sqlite $threads |$backend| $setup => |$fixture| $args; $($name),* }
+        $crate::__backend_module! { postgres Postgres $threads |$backend| $setup => |$fixture| $args; $($name),* }
+    };
+}
+
+/// One backend's module of [`backend_suite!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __backend_module {
+    (
+        $module:ident $variant:ident $threads:literal
+        |$backend:ident| $setup:expr => |$fixture:ident| $args:tt;
+        $($name:ident),*
+    ) => {
+        mod $module {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+                async fn $name() {
+                    let $backend = $crate::Backend::$variant;
+                    let Some($fixture) = $setup.await else { return };
+                    super::$name $args.await;
+                }
+            )*
+        }
+    };
+}
 
 /// A migrated database that goes away with the value.
 #[derive(Debug)]
@@ -20,6 +97,15 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A fresh database on `backend`, or `None` (announced) when the machine
+    /// has no such server for tests.
+    pub async fn on(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => Some(Self::sqlite().await),
+            Backend::Postgres => Self::postgres().await,
+        }
+    }
+
     /// A fresh SQLite file in a temporary directory.
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().unwrap();

@@ -8,30 +8,8 @@ use startlink_core::admins::{
 use startlink_core::audit::{self, Actor, AuditQuery};
 use startlink_core::time;
 
-macro_rules! admin_suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let test = crate::helpers::TestDb::sqlite().await;
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(test) = crate::helpers::TestDb::postgres().await else { return };
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-    };
-}
-
-admin_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
     an_admin_logs_in_with_the_right_password_only,
     user_names_are_unique,
     the_first_admin_is_created_only_when_there_is_none,
@@ -44,7 +22,7 @@ admin_suite!(
     a_deleted_admin_loses_every_session_and_keeps_no_tokens_name,
     the_last_admin_cannot_be_disabled_or_deleted,
     user_names_are_stored_in_nfc_and_found_by_either_spelling,
-);
+}
 
 fn name(text: &str) -> Username {
     Username::parse(text).unwrap()

@@ -18,35 +18,13 @@ use startlink_core::users::{self, TgUser, UserFilter};
 
 use crate::helpers::user;
 
-macro_rules! analytics_suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let test = crate::helpers::TestDb::sqlite().await;
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let Some(test) = crate::helpers::TestDb::postgres().await else { return };
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-    };
-}
-
-analytics_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 4;
     every_figure_equals_a_naive_recount_of_a_random_workload,
     bad_filters_are_refused_with_the_field_named,
     hourly_counts_equal_a_recount_under_concurrent_opens,
     distinct_users_count_hours_not_folded_yet,
-);
+}
 
 /// SplitMix64: a fixed seed gives the same workload on every run and engine.
 struct Rng(u64);

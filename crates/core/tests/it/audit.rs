@@ -7,34 +7,12 @@ use startlink_core::DatabaseConnection;
 use startlink_core::audit::{self, Action, Actor, ActorKind, AuditQuery, Entry};
 use startlink_core::time;
 
-macro_rules! audit_suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let test = crate::helpers::TestDb::sqlite().await;
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(test) = crate::helpers::TestDb::postgres().await else { return };
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-    };
-}
-
-audit_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
     a_recorded_entry_reads_back_whole,
     entries_filter_by_time_actor_and_action_and_page_newest_first,
     pruning_removes_only_old_entries,
-);
+}
 
 fn query(limit: u64) -> AuditQuery {
     AuditQuery {

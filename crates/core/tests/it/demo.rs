@@ -5,30 +5,10 @@ use sea_orm::{ConnectionTrait, Statement};
 use startlink_core::DatabaseConnection;
 use startlink_core::demo::{self, DemoSpec};
 
-macro_rules! demo_suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let test = crate::helpers::TestDb::sqlite().await;
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(test) = crate::helpers::TestDb::postgres().await else { return };
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-    };
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    demo_data_agrees_with_itself_and_appends,
 }
-
-demo_suite!(demo_data_agrees_with_itself_and_appends);
 
 async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
     let row = db

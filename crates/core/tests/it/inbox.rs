@@ -14,37 +14,15 @@ use startlink_core::time;
 
 use crate::helpers::{update_body, user};
 
-macro_rules! inbox_suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let test = crate::helpers::TestDb::sqlite().await;
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(test) = crate::helpers::TestDb::postgres().await else { return };
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-    };
-}
-
-inbox_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
     only_the_same_update_of_the_same_bot_user_and_text_is_a_redelivery,
     an_update_id_reused_eight_days_later_is_a_new_update,
     a_reused_update_id_never_answers_with_another_users_order,
     two_bots_on_one_database_number_their_updates_apart,
     unfinished_updates_are_handed_out_again_and_done_ones_never,
     old_updates_are_pruned_after_two_days,
-);
+}
 
 const LEASE: Duration = Duration::from_secs(60);
 

@@ -5,33 +5,11 @@ use startlink_core::DatabaseConnection;
 use startlink_core::reports;
 use startlink_core::time;
 
-macro_rules! report_suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let test = crate::helpers::TestDb::sqlite().await;
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(test) = crate::helpers::TestDb::postgres().await else { return };
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-    };
-}
-
-report_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
     a_period_is_claimed_once,
     of_concurrent_claims_of_one_period_exactly_one_wins,
-);
+}
 
 async fn a_period_is_claimed_once(db: &DatabaseConnection) {
     let now = time::now();

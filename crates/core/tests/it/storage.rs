@@ -16,30 +16,8 @@ use startlink_core::users::{self, TgProfile, TgUserId};
 
 use crate::helpers::{stored_update, user};
 
-macro_rules! storage_suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let test = crate::helpers::TestDb::sqlite().await;
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let Some(test) = crate::helpers::TestDb::postgres().await else { return };
-                    super::$name(&test.db).await;
-                }
-            )*
-        }
-    };
-}
-
-storage_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 4;
     a_one_time_link_is_redeemed_once_then_already_used_and_already_yours,
     a_hundred_users_racing_for_a_one_time_link_leaves_exactly_one_winner,
     fifty_users_racing_for_ten_uses_take_exactly_ten,
@@ -61,7 +39,7 @@ storage_suite!(
     opens_by_day_uses_the_time_zones_day_boundaries,
     a_chosen_language_comes_back_with_every_open,
     lookalike_campaign_names_are_one_campaign_or_refused,
-);
+}
 
 async fn lookalike_campaign_names_are_one_campaign_or_refused(db: &DatabaseConnection) {
     let now = time::now();

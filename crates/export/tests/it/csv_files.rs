@@ -6,11 +6,12 @@ use startlink_export::{Dataset, ExportError, Format};
 
 use crate::shop::{self, HYPERLINK, MULTILINE, SCRIPT, SIGNS, UNICODE};
 
-export_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
     links_parse_back_with_json_names_exact_text_and_neutralised_formulas,
     a_bom_is_written_only_when_asked,
     all_as_csv_and_an_unknown_campaign_fail_before_anything_is_written,
-);
+}
 
 /// Header and records of a CSV file.
 pub fn parse(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {

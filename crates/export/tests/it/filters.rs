@@ -10,7 +10,10 @@ use startlink_export::{Dataset, Format};
 use crate::csv_files::parse;
 use crate::shop::{self, Shop};
 
-export_suite!(each_filter_selects_the_rows_it_means_in_each_dataset);
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    each_filter_selects_the_rows_it_means_in_each_dataset,
+}
 
 /// Column `column` of every row of `dataset` under `filter`.
 async fn column(

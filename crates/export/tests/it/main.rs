@@ -3,10 +3,7 @@
 //! (a fresh database per test) when `TEST_DATABASE_URL` is set.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[macro_use]
-mod suite;
 mod csv_files;
 mod filters;
-mod helpers;
 mod shop;
 mod xlsx_files;

@@ -11,13 +11,14 @@ use startlink_export::{Dataset, ExportRequest, Format};
 use crate::csv_files::parse;
 use crate::shop::{self, HYPERLINK, MULTILINE, SCRIPT, SIGNS, UNICODE};
 
-export_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
     links_read_back_with_types_localized_headers_and_exact_text,
     events_continue_on_numbered_sheets_past_the_row_limit,
     all_has_a_summary_then_a_sheet_each_in_the_chosen_language,
     the_summary_counts_what_the_filters_select,
     xlsx_shows_words_where_csv_keeps_codes,
-);
+}
 
 type Book = Xlsx<Cursor<Vec<u8>>>;
 

@@ -1,9 +1,7 @@
-//! Test databases and reading PDFs back with poppler-utils.
+//! Reading PDFs back with poppler-utils.
 
 use std::path::Path;
 use std::process::Command;
-
-pub use startlink_test_support::TestDb;
 
 /// The PDF's text as `pdftotext -layout` extracts it.
 pub fn pdf_text(pdf: &Path) -> String {

@@ -17,35 +17,14 @@ use startlink_report::{ReportError, ReportRequest, labels, render, render_docume
 
 use crate::helpers::{keep_sample, pdf_pages, pdf_text};
 
-macro_rules! report_suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let test = crate::helpers::TestDb::sqlite().await;
-                    super::$name(&test.db, "sqlite").await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(test) = crate::helpers::TestDb::postgres().await else { return };
-                    super::$name(&test.db, "postgres").await;
-                }
-            )*
-        }
-    };
-}
-
-report_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| startlink_test_support::TestDb::on(backend) => |test| (&test.db, backend.name());
     a_shop_report_shows_the_figures_headings_and_titles_in_each_language,
     a_long_demo_period_continues_its_tables_under_a_repeated_header,
     a_period_without_data_says_so_in_every_table,
     a_bad_period_is_refused_as_the_callers_error,
-);
+}
 
 const TZ: Tz = chrono_tz::Asia::Tashkent;
 const SALE_TITLE: &str = r#"<b>"Sale" & 'Co'</b>"#;

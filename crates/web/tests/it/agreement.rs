@@ -3,20 +3,19 @@
 //! same data and period, and a bad filter value is an error on every surface.
 
 use chrono::{DateTime, Duration, Utc};
-use reqwest::header::COOKIE;
 use startlink_core::DatabaseConnection;
 use startlink_core::admins::Role;
 use startlink_core::analytics::{self, Filter, Summary};
 use startlink_core::links::{self, LinkKind, NewLink, UseLimit};
 
-use crate::api_suite;
 use crate::helpers::{TestApp, json, user};
-use crate::panel::{browser, session};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     the_dashboard_and_the_api_summary_show_the_analytics_summary,
     a_bad_filter_value_is_refused_naming_it_on_the_api_and_the_panel,
-);
+}
 
 /// Links of every status made over ten days, opened now, three days ago and
 /// ten days ago, and opens of no link.
@@ -117,17 +116,8 @@ async fn the_dashboard_and_the_api_summary_show_the_analytics_summary(app: TestA
     assert_eq!(field("users_total"), all.new_users);
     assert_eq!(field("new_users_7d"), week.new_users);
 
-    let browser = browser();
-    let (cookies, _) = session(&app, &browser).await;
-    let html = browser
-        .get(app.url("/"))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (cookies, _) = app.panel_owner().await;
+    let html = app.panel_get(&cookies, "/").await.text().await.unwrap();
     assert_eq!(card(&html, "links"), all.links_created);
     assert_eq!(card(&html, "active"), all.links_active);
     assert_eq!(card(&html, "used"), all.links_used);
@@ -144,8 +134,7 @@ async fn the_dashboard_and_the_api_summary_show_the_analytics_summary(app: TestA
 
 async fn a_bad_filter_value_is_refused_naming_it_on_the_api_and_the_panel(app: TestApp) {
     let admin = app.token_for("owner", Role::Admin).await;
-    let browser = browser();
-    let (cookies, _) = session(&app, &browser).await;
+    let (cookies, _) = app.panel_owner().await;
     let cases = [
         (
             "/api/v1/links?status=dead",
@@ -190,22 +179,14 @@ async fn a_bad_filter_value_is_refused_naming_it_on_the_api_and_the_panel(app: T
             "creator: &quot;ali&quot; is not a Telegram user id",
         ),
     ] {
-        let page = browser
-            .get(app.url(path))
-            .header(COOKIE, &cookies)
-            .send()
-            .await
-            .unwrap();
+        let page = app.panel_get(&cookies, path).await;
         assert_eq!(page.status(), 400, "{path}");
         let html = page.text().await.unwrap();
         assert!(html.contains(message), "{path}: {html}");
     }
     // Good values still list.
-    let page = browser
-        .get(app.url("/links?status=active&kind=order&search=x"))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let page = app
+        .panel_get(&cookies, "/links?status=active&kind=order&search=x")
+        .await;
     assert_eq!(page.status(), 200);
 }

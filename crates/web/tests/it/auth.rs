@@ -8,15 +8,16 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use startlink_core::admins::{Role, Scope};
 
-use crate::api_suite;
 use crate::helpers::{Backend, JWT_SECRET, PASSWORD, TestApp, json, spawn_app};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     every_documented_route_but_login_refuses_anonymous_callers,
     a_viewer_reads_but_every_write_is_forbidden,
     api_tokens_do_what_their_scopes_say_until_revoked,
     login_takes_json_or_a_form_and_says_nothing_about_which_part_was_wrong,
-);
+}
 
 /// Every operation of the served OpenAPI document, with `{key}` filled in.
 async fn documented_operations(app: &TestApp, key: &str) -> Vec<(Method, String)> {

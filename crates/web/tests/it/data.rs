@@ -6,16 +6,17 @@ use startlink_core::links;
 use startlink_core::time;
 use startlink_core::users::{TgProfile, TgUserId};
 
-use crate::api_suite;
 use crate::helpers::{TestApp, json, user};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     events_filter_by_link_user_outcome_and_time,
     users_are_listed_with_the_link_that_brought_them,
     the_summary_and_the_time_series_count_the_same_opens,
     breakdown_funnel_and_referrals_match_the_opens,
     analytics_routes_refuse_bad_parameters_with_400,
-);
+}
 
 /// A one-time link opened by users 1, 2, then 1 again; and a campaign opened by 3.
 async fn some_opens(app: &TestApp, admin: &str) -> (String, String) {

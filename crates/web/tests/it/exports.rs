@@ -10,15 +10,16 @@ use startlink_core::links::BotUsername;
 use startlink_core::{links, time};
 use startlink_export::{Dataset, ExportRequest, Format};
 
-use crate::api_suite;
 use crate::helpers::{TestApp, json, user};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     csv_exports_stream_the_same_bytes_as_the_cli,
     bad_export_requests_are_refused_before_the_first_byte,
     exports_need_their_scope_and_viewers_have_it,
     the_pdf_report_is_served_for_a_period_and_refuses_bad_ones,
-);
+}
 
 async fn some_data(app: &TestApp, admin: &str) -> String {
     let order = app

@@ -16,11 +16,13 @@ use startlink_web::{AppState, RawWebSettings, WebServer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::api_suite;
 use crate::helpers::{JWT_SECRET, PASSWORD, TestApp};
-use crate::panel::{browser, session};
 
-api_suite!(healthz_and_every_private_answer_carry_the_headers,);
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
+    healthz_and_every_private_answer_carry_the_headers,
+}
 
 /// The application as `startlink web` serves it: `/healthz` next to the rest.
 async fn serve(db: startlink_core::DatabaseConnection) -> String {
@@ -289,10 +291,10 @@ async fn healthz_and_every_private_answer_carry_the_headers(app: TestApp) {
         );
         no_store(&response, path);
     }
-    let browser = browser();
+    let browser = &app.browser;
     let login_page = browser.get(app.url("/login")).send().await.unwrap();
     no_store(&login_page, "/login");
-    let (cookie, _) = session(&app, &browser).await;
+    let (cookie, _) = app.panel_owner().await;
     for path in ["/", "/links", "/users", "/exports", "/settings"] {
         let response = browser
             .get(app.url(path))

@@ -2,6 +2,7 @@
 //! (a temporary SQLite file, or a throw-away PostgreSQL database), and a
 //! client with one method per kind of request.
 
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Method, Response};
 use serde_json::Value;
 use startlink_core::DatabaseConnection;
@@ -14,16 +15,13 @@ use startlink_web::{AppState, RawWebSettings, WebServer};
 pub const JWT_SECRET: &str = "cOjr_6cOXmyUcdg1-oyzncE70yfI-uBeUGHvzllFBp1rtWB5";
 pub const PASSWORD: &str = "correct horse battery";
 
-/// Which database a test runs on.
-#[derive(Debug, Clone, Copy)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use startlink_test_support::Backend;
 
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
+    /// A client that does not follow redirects, as the panel tests read them.
+    pub browser: reqwest::Client,
     pub db: DatabaseConnection,
     /// The server's state: its login throttle and password checkers.
     pub state: AppState,
@@ -75,6 +73,10 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
     Some(TestApp {
         base,
         client: reqwest::Client::new(),
+        browser: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         db,
         state,
         _dir: dir,
@@ -191,6 +193,118 @@ impl TestApp {
     }
 }
 
+/// The panel: logging in through its forms, pages and forms with a session.
+impl TestApp {
+    /// Opens the login page and returns its CSRF token (cookie and form field agree).
+    pub async fn panel_csrf(&self) -> String {
+        let page = self.browser.get(self.url("/login")).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let cookie = set_cookie(&page, "startlink_csrf").expect("a CSRF cookie");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        let token = cookie_value(&cookie).to_owned();
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains(&format!(r#"name="csrf" value="{token}""#)),
+            "{html}"
+        );
+        token
+    }
+
+    /// Posts the login form with the login page's CSRF token.
+    pub async fn panel_login_form(&self, token: &str, username: &str, password: &str) -> Response {
+        self.browser
+            .post(self.url("/login"))
+            .header(COOKIE, format!("startlink_csrf={token}"))
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("csrf", token),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Logs in through the form; returns the `Cookie` header for later pages
+    /// and the session's CSRF token, as the dashboard's forms carry it.
+    pub async fn panel_login(&self, username: &str, password: &str) -> (String, String) {
+        let token = self.panel_csrf().await;
+        let response = self.panel_login_form(&token, username, password).await;
+        assert_eq!(response.status(), 303);
+        assert_eq!(response.headers()[LOCATION], "/");
+        let cookie = set_cookie(&response, "startlink_session").expect("a session cookie");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        let spent = set_cookie(&response, "startlink_csrf").expect("the login token cleared");
+        assert!(spent.contains("Max-Age=0"), "{spent}");
+        let cookies = format!("startlink_session={}", cookie_value(&cookie));
+        let csrf = self.panel_form_token(&cookies).await;
+        assert_ne!(csrf, token, "logging in rotates the CSRF token");
+        (cookies, csrf)
+    }
+
+    /// [`Self::panel_login`] as `owner` with [`PASSWORD`].
+    pub async fn panel_owner(&self) -> (String, String) {
+        self.panel_login("owner", PASSWORD).await
+    }
+
+    /// The CSRF token the dashboard's forms carry for this session.
+    pub async fn panel_form_token(&self, cookies: &str) -> String {
+        let html = self.panel_get(cookies, "/").await.text().await.unwrap();
+        let marker = r#"name="csrf" value=""#;
+        let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
+        let end = start + html[start..].find('"').unwrap();
+        html[start..end].to_owned()
+    }
+
+    /// A panel page with the session's cookies; redirects are not followed.
+    pub async fn panel_get(&self, cookies: &str, path: &str) -> Response {
+        self.browser
+            .get(self.url(path))
+            .header(COOKIE, cookies)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A panel form posted with the session's cookies (`form` carries the
+    /// `csrf` field, or not, as the test means).
+    pub async fn panel_post_form(
+        &self,
+        cookies: &str,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> Response {
+        self.browser
+            .post(self.url(path))
+            .header(COOKIE, cookies)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// The `Set-Cookie` header that sets `name`, if any.
+pub fn set_cookie(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with(&format!("{name}=")))
+}
+
+/// A `Set-Cookie` header's value.
+pub fn cookie_value(cookie: &str) -> &str {
+    cookie.split(';').next().unwrap().split_once('=').unwrap().1
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some((admin_url, name)) = self.drop_pg.take() {
@@ -204,32 +318,6 @@ pub async fn json(response: Response, status: u16) -> Value {
     let text = response.text().await.unwrap();
     assert_eq!(got.as_u16(), status, "{text}");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-/// Runs each named `async fn(TestApp)` on SQLite and, when `TEST_DATABASE_URL`
-/// is set, on PostgreSQL.
-#[macro_export]
-macro_rules! api_suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.unwrap();
-                    super::$name(app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await else { return };
-                    super::$name(app).await;
-                }
-            )*
-        }
-    };
 }
 
 pub fn user(id: i64) -> startlink_core::users::TgProfile {

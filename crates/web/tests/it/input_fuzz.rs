@@ -8,15 +8,15 @@ use futures_util::future::join_all;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::api_suite;
 use crate::helpers::{TestApp, json};
-use crate::panel::{browser, session};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     no_query_or_body_value_of_the_api_gets_a_5xx,
     no_query_filter_or_form_field_of_the_panel_gets_a_5xx,
     a_nul_character_is_a_400_naming_the_field,
-);
+}
 
 const LONG: usize = 10_000;
 
@@ -370,8 +370,8 @@ async fn no_query_filter_or_form_field_of_the_panel_gets_a_5xx(app: TestApp) {
         .create_link(&admin, json!({"title": "Fuzz", "campaign": "spring"}))
         .await;
     let key = link["key"].as_str().unwrap().to_owned();
-    let browser = browser();
-    let (cookie, csrf) = session(&app, &browser).await;
+    let browser = &app.browser;
+    let (cookie, csrf) = app.panel_owner().await;
     let fill = |path: &str, value: &str| path.replace("{key}", value).replace("{id}", value);
     let mut requests = Vec::new();
     for (path, fields) in PANEL_PAGES {
@@ -487,8 +487,8 @@ async fn a_nul_character_is_a_400_naming_the_field(app: TestApp) {
             "{field}: {message}"
         );
     }
-    let browser = browser();
-    let (cookie, csrf) = session(&app, &browser).await;
+    let browser = &app.browser;
+    let (cookie, csrf) = app.panel_owner().await;
     for (path, body) in [
         ("/links", format!("csrf={csrf}&title=a%00b")),
         (

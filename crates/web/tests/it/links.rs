@@ -3,17 +3,18 @@
 use serde_json::{Value, json};
 use startlink_core::links::LinkView;
 
-use crate::api_suite;
 use crate::helpers::{TestApp, json};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     a_created_link_has_the_clis_field_names_and_its_ttl,
     listing_filters_sorts_and_pages_like_the_cli,
     editing_changes_only_the_given_fields_and_never_below_uses_taken,
     revoking_is_final_and_idempotent,
     invalid_input_is_refused_with_the_field_named,
     hostile_strings_in_every_text_field_come_back_byte_exact,
-);
+}
 
 async fn a_created_link_has_the_clis_field_names_and_its_ttl(app: TestApp) {
     let admin = app.admin().await;

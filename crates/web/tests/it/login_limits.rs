@@ -8,15 +8,16 @@ use futures_util::future::join_all;
 use startlink_core::admins::Role;
 use startlink_web::auth::throttle::{MAX_FAILURES, MAX_FAILURES_PER_ADDRESS};
 
-use crate::api_suite;
 use crate::helpers::{PASSWORD, TestApp, json};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     concurrent_attempts_from_one_address_check_at_most_five_passwords,
     concurrent_attempts_for_many_names_from_one_address_check_at_most_ten,
     an_attacker_hammering_the_admins_name_does_not_lock_the_admin_out,
     logins_beyond_the_checkers_wait_their_turn_or_get_503,
-);
+}
 
 async fn statuses(responses: Vec<reqwest::Response>) -> BTreeMap<u16, usize> {
     let mut counts = BTreeMap::new();

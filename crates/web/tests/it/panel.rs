@@ -1,132 +1,24 @@
 //! The panel's pages over HTTP: sessions in cookies, CSRF on every form,
 //! everything a user typed shown escaped.
 
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use reqwest::{Client, Response, redirect};
+use reqwest::header::{COOKIE, LOCATION};
 use startlink_core::admins::Role;
 use startlink_core::links::{self, NewLink};
 
-use crate::api_suite;
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, TestApp, set_cookie};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     pages_need_a_session_and_forms_need_the_csrf_token,
     user_text_is_escaped_on_every_page,
     the_dashboard_ranks_links_campaigns_and_referrers,
     the_exports_page_downloads_what_the_form_says,
-);
-
-pub fn browser() -> Client {
-    Client::builder()
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn set_cookie(response: &Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|v| v.starts_with(&format!("{name}=")))
-}
-
-fn value(cookie: &str) -> &str {
-    cookie.split(';').next().unwrap().split_once('=').unwrap().1
-}
-
-/// Opens the login page, returns the CSRF token (cookie and form field agree).
-pub async fn csrf_for(app: &TestApp, browser: &Client) -> String {
-    let page = browser.get(app.url("/login")).send().await.unwrap();
-    assert_eq!(page.status(), 200);
-    let cookie = set_cookie(&page, "startlink_csrf").expect("a CSRF cookie");
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
-    );
-    let token = value(&cookie).to_owned();
-    let html = page.text().await.unwrap();
-    assert!(
-        html.contains(&format!(r#"name="csrf" value="{token}""#)),
-        "{html}"
-    );
-    token
-}
-
-async fn log_in(app: &TestApp, browser: &Client, token: &str, password: &str) -> Response {
-    browser
-        .post(app.url("/login"))
-        .header(COOKIE, format!("startlink_csrf={token}"))
-        .form(&[
-            ("username", "owner"),
-            ("password", password),
-            ("csrf", token),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
-
-/// Logs in through the form as `owner`; returns the `Cookie` header for later
-/// pages and the session's CSRF token, as the dashboard's forms carry it.
-pub async fn session(app: &TestApp, browser: &Client) -> (String, String) {
-    session_as(app, browser, "owner", PASSWORD).await
-}
-
-pub async fn session_as(
-    app: &TestApp,
-    browser: &Client,
-    username: &str,
-    password: &str,
-) -> (String, String) {
-    let token = csrf_for(app, browser).await;
-    let response = browser
-        .post(app.url("/login"))
-        .header(COOKIE, format!("startlink_csrf={token}"))
-        .form(&[
-            ("username", username),
-            ("password", password),
-            ("csrf", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303);
-    assert_eq!(response.headers()[LOCATION], "/");
-    let cookie = set_cookie(&response, "startlink_session").expect("a session cookie");
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
-    );
-    let spent = set_cookie(&response, "startlink_csrf").expect("the login token cleared");
-    assert!(spent.contains("Max-Age=0"), "{spent}");
-    let cookies = format!("startlink_session={}", value(&cookie));
-    let csrf = form_token(app, browser, &cookies).await;
-    assert_ne!(csrf, token, "logging in rotates the CSRF token");
-    (cookies, csrf)
-}
-
-/// The CSRF token the dashboard's forms carry for this session.
-pub async fn form_token(app: &TestApp, browser: &Client, cookies: &str) -> String {
-    let html = browser
-        .get(app.url("/"))
-        .header(COOKIE, cookies)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let marker = r#"name="csrf" value=""#;
-    let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
-    let end = start + html[start..].find('"').unwrap();
-    html[start..end].to_owned()
 }
 
 async fn pages_need_a_session_and_forms_need_the_csrf_token(app: TestApp) {
     app.token_for("owner", Role::Admin).await;
-    let browser = browser();
+    let browser = &app.browser;
     for path in ["/", "/links", "/links?page=2"] {
         let response = browser.get(app.url(path)).send().await.unwrap();
         assert_eq!(response.status(), 303, "{path}");
@@ -143,7 +35,7 @@ async fn pages_need_a_session_and_forms_need_the_csrf_token(app: TestApp) {
         assert_eq!(forged.status(), 303, "{path} with a forged session");
     }
 
-    let token = csrf_for(&app, &browser).await;
+    let token = app.panel_csrf().await;
     let without = browser
         .post(app.url("/login"))
         .form(&[
@@ -164,7 +56,9 @@ async fn pages_need_a_session_and_forms_need_the_csrf_token(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(mismatched.status(), 403, "no CSRF field");
-    let wrong = log_in(&app, &browser, &token, "not the password").await;
+    let wrong = app
+        .panel_login_form(&token, "owner", "not the password")
+        .await;
     assert_eq!(wrong.status(), 401);
     assert!(
         wrong
@@ -174,13 +68,8 @@ async fn pages_need_a_session_and_forms_need_the_csrf_token(app: TestApp) {
             .contains("wrong user name or password")
     );
 
-    let (cookies, token) = session(&app, &browser).await;
-    let dashboard = browser
-        .get(app.url("/"))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let (cookies, token) = app.panel_owner().await;
+    let dashboard = app.panel_get(&cookies, "/").await;
     assert_eq!(dashboard.status(), 200);
     let headers = dashboard.headers().clone();
     let html = dashboard.text().await.unwrap();
@@ -196,12 +85,7 @@ async fn pages_need_a_session_and_forms_need_the_csrf_token(app: TestApp) {
     );
     assert!(!html.contains("<script"), "the panel has no scripts at all");
     for (range, shown) in [("24h", "24h"), ("30d", "30d"), ("90d", "90d"), ("", "7d")] {
-        let page = browser
-            .get(app.url(&format!("/?range={range}")))
-            .header(COOKIE, &cookies)
-            .send()
-            .await
-            .unwrap();
+        let page = app.panel_get(&cookies, &format!("/?range={range}")).await;
         assert_eq!(page.status(), 200, "{range}");
         let html = page.text().await.unwrap();
         assert!(
@@ -211,21 +95,13 @@ async fn pages_need_a_session_and_forms_need_the_csrf_token(app: TestApp) {
         assert!(html.contains("<svg"), "{range}");
     }
 
-    let logout = browser
-        .post(app.url("/logout"))
-        .header(COOKIE, &cookies)
-        .form(&[("csrf", "wrong")])
-        .send()
-        .await
-        .unwrap();
+    let logout = app
+        .panel_post_form(&cookies, "/logout", &[("csrf", "wrong")])
+        .await;
     assert_eq!(logout.status(), 403);
-    let logout = browser
-        .post(app.url("/logout"))
-        .header(COOKIE, &cookies)
-        .form(&[("csrf", token.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let logout = app
+        .panel_post_form(&cookies, "/logout", &[("csrf", token.as_str())])
+        .await;
     assert_eq!(logout.status(), 303);
     assert!(
         set_cookie(&logout, "startlink_session")
@@ -242,8 +118,7 @@ async fn pages_need_a_session_and_forms_need_the_csrf_token(app: TestApp) {
 
 async fn user_text_is_escaped_on_every_page(app: TestApp) {
     app.token_for("owner", Role::Admin).await;
-    let browser = browser();
-    let (cookies, _) = session(&app, &browser).await;
+    let (cookies, _) = app.panel_owner().await;
     let hostile = r#"<script>alert("x")</script> & <img src=x onerror=alert(1)>"#;
     links::create(
         &app.db,
@@ -256,12 +131,7 @@ async fn user_text_is_escaped_on_every_page(app: TestApp) {
     )
     .await
     .unwrap();
-    let page = browser
-        .get(app.url("/links"))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let page = app.panel_get(&cookies, "/links").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(
@@ -275,12 +145,9 @@ async fn user_text_is_escaped_on_every_page(app: TestApp) {
 
     let search = "\"><script>alert(1)</script>";
     let encoded: String = search.bytes().map(|b| format!("%{b:02X}")).collect();
-    let page = browser
-        .get(app.url(&format!("/links?search={encoded}")))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let page = app
+        .panel_get(&cookies, &format!("/links?search={encoded}"))
+        .await;
     let html = page.text().await.unwrap();
     assert!(
         html.contains(r#"value="&quot;&gt;&lt;script&gt;"#),
@@ -327,14 +194,9 @@ async fn the_users_page_lists_searches_and_escapes() {
     )
     .await
     .unwrap();
-    let browser = browser();
-    let (cookies, _) = session(&app, &browser).await;
-    let page = browser
-        .get(app.url("/users"))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let browser = &app.browser;
+    let (cookies, _) = app.panel_owner().await;
+    let page = app.panel_get(&cookies, "/users").await;
     assert_eq!(page.status(), 200, "viewers read users");
     let html = page.text().await.unwrap();
     assert!(html.contains("(2)") && html.contains("4242"), "{html}");
@@ -346,12 +208,9 @@ async fn the_users_page_lists_searches_and_escapes() {
         html.contains(&format!(r#"href="/links/{}""#, link.key)),
         "the first link is linked"
     );
-    let found = browser
-        .get(app.url("/users?search=4242"))
-        .header(COOKIE, &cookies)
-        .send()
+    let found = app
+        .panel_get(&cookies, "/users?search=4242")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -402,17 +261,9 @@ async fn the_dashboard_ranks_links_campaigns_and_referrers(app: TestApp) {
         .await
         .unwrap();
     }
-    let browser = browser();
-    let (cookies, _) = session(&app, &browser).await;
-    let html = browser
-        .get(app.url("/"))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let browser = &app.browser;
+    let (cookies, _) = app.panel_owner().await;
+    let html = app.panel_get(&cookies, "/").await.text().await.unwrap();
     let tops = html.split("class=\"tops\"").nth(1).unwrap();
     assert!(
         tops.contains("Poster &lt;i&gt;") && tops.contains("<td>3</td>"),
@@ -470,14 +321,8 @@ async fn the_settings_page_shows_the_bot_the_database_and_the_time_zone() {
         .await
         .unwrap();
     app.token_for("owner", Role::Viewer).await;
-    let browser = browser();
-    let (cookies, _) = session(&app, &browser).await;
-    let page = browser
-        .get(app.url("/settings"))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let (cookies, _) = app.panel_owner().await;
+    let page = app.panel_get(&cookies, "/settings").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     for shown in [
@@ -508,14 +353,14 @@ async fn the_exports_page_downloads_what_the_form_says(app: TestApp) {
     )
     .await
     .unwrap();
-    let browser = browser();
+    let browser = &app.browser;
     let anonymous = browser
         .get(app.url("/exports/download?dataset=links&format=csv"))
         .send()
         .await
         .unwrap();
     assert_eq!(anonymous.status(), 303, "a session is needed");
-    let (cookies, _) = session(&app, &browser).await;
+    let (cookies, _) = app.panel_owner().await;
     let get = |path: &str| {
         browser
             .get(app.url(path))

@@ -4,22 +4,19 @@
 use reqwest::header::COOKIE;
 use startlink_core::admins::{self, Role};
 
-use crate::api_suite;
 use crate::helpers::TestApp;
-use crate::panel::{browser, session};
 
-api_suite!(tokens_and_admins_are_managed_from_the_panel_by_admins_only);
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
+    tokens_and_admins_are_managed_from_the_panel_by_admins_only,
+}
 
 async fn tokens_and_admins_are_managed_from_the_panel_by_admins_only(app: TestApp) {
     app.token_for("owner", Role::Admin).await;
-    let browser = browser();
-    let (cookies, csrf) = session(&app, &browser).await;
-    let page = browser
-        .get(app.url("/admins"))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let browser = &app.browser;
+    let (cookies, csrf) = app.panel_owner().await;
+    let page = app.panel_get(&cookies, "/admins").await;
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("owner"));
 
@@ -66,50 +63,47 @@ async fn tokens_and_admins_are_managed_from_the_panel_by_admins_only(app: TestAp
             .status(),
         403
     );
-    let listed = browser
-        .get(app.url("/admins"))
-        .header(COOKIE, &cookies)
-        .send()
+    let listed = app
+        .panel_get(&cookies, "/admins")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
     assert!(!listed.contains(&secret), "the secret is shown once");
 
-    let none = browser
-        .post(app.url("/tokens"))
-        .header(COOKIE, &cookies)
-        .form(&[("csrf", csrf.as_str()), ("name", "no scopes")])
-        .send()
-        .await
-        .unwrap();
+    let none = app
+        .panel_post_form(
+            &cookies,
+            "/tokens",
+            &[("csrf", csrf.as_str()), ("name", "no scopes")],
+        )
+        .await;
     assert_eq!(none.status(), 422);
 
     let id = tokens[0].id;
-    let revoked = browser
-        .post(app.url(&format!("/tokens/{id}/revoke")))
-        .header(COOKIE, &cookies)
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let revoked = app
+        .panel_post_form(
+            &cookies,
+            &format!("/tokens/{id}/revoke"),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
     assert_eq!(revoked.status(), 303);
     assert_eq!(app.get("/api/v1/links", &secret).await.status(), 401);
 
     for (password, status) in [("admin123", 422), ("vivid otter ledger 73", 303)] {
-        let response = browser
-            .post(app.url("/admins"))
-            .header(COOKIE, &cookies)
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("username", "dilnoza"),
-                ("role", "viewer"),
-                ("password", password),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = app
+            .panel_post_form(
+                &cookies,
+                "/admins",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("username", "dilnoza"),
+                    ("role", "viewer"),
+                    ("password", password),
+                ],
+            )
+            .await;
         assert_eq!(response.status(), status, "{password}");
     }
     let viewer = admins::find_admin(&app.db, "dilnoza")
@@ -118,37 +112,27 @@ async fn tokens_and_admins_are_managed_from_the_panel_by_admins_only(app: TestAp
         .unwrap();
     assert_eq!(viewer.role, Role::Viewer);
 
-    let (viewer_cookies, viewer_csrf) =
-        crate::panel::session_as(&app, &browser, "dilnoza", "vivid otter ledger 73").await;
+    let (viewer_cookies, viewer_csrf) = app.panel_login("dilnoza", "vivid otter ledger 73").await;
     assert_eq!(
-        browser
-            .get(app.url("/admins"))
-            .header(COOKIE, &viewer_cookies)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.panel_get(&viewer_cookies, "/admins").await.status(),
         403
     );
-    let attempt = browser
-        .post(app.url("/tokens"))
-        .header(COOKIE, &viewer_cookies)
-        .form(&[
-            ("csrf", viewer_csrf.as_str()),
-            ("name", "mine"),
-            ("scope", "links:write"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let attempt = app
+        .panel_post_form(
+            &viewer_cookies,
+            "/tokens",
+            &[
+                ("csrf", viewer_csrf.as_str()),
+                ("name", "mine"),
+                ("scope", "links:write"),
+            ],
+        )
+        .await;
     assert_eq!(attempt.status(), 403);
     assert_eq!(admins::list_tokens(&app.db).await.unwrap().len(), 1);
-    let nav = browser
-        .get(app.url("/"))
-        .header(COOKIE, &viewer_cookies)
-        .send()
+    let nav = app
+        .panel_get(&viewer_cookies, "/")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();

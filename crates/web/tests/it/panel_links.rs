@@ -5,42 +5,37 @@ use reqwest::header::{COOKIE, LOCATION};
 use startlink_core::admins::{self, Password, Role, Username};
 use startlink_core::links;
 
-use crate::api_suite;
 use crate::helpers::{PASSWORD, TestApp, user};
-use crate::panel::{browser, session};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     a_link_is_created_shown_edited_and_revoked_through_forms,
     viewers_and_forms_without_the_token_change_nothing,
     the_links_list_filters_by_kind_campaign_creator_and_sorts,
-);
+}
 
 async fn a_link_is_created_shown_edited_and_revoked_through_forms(app: TestApp) {
     app.token_for("owner", Role::Admin).await;
-    let browser = browser();
-    let (cookies, csrf) = session(&app, &browser).await;
-    let form = browser
-        .get(app.url("/links/new"))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let browser = &app.browser;
+    let (cookies, csrf) = app.panel_owner().await;
+    let form = app.panel_get(&cookies, "/links/new").await;
     assert_eq!(form.status(), 200);
     assert!(form.text().await.unwrap().contains(r#"action="/links""#));
 
     let hostile = "<b>Bahor</b> & \"sale\"";
-    let bad = browser
-        .post(app.url("/links"))
-        .header(COOKIE, &cookies)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("kind", "order"),
-            ("product_id", "12x"),
-            ("title", hostile),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let bad = app
+        .panel_post_form(
+            &cookies,
+            "/links",
+            &[
+                ("csrf", csrf.as_str()),
+                ("kind", "order"),
+                ("product_id", "12x"),
+                ("title", hostile),
+            ],
+        )
+        .await;
     assert_eq!(bad.status(), 422);
     let html = bad.text().await.unwrap();
     assert!(
@@ -48,21 +43,21 @@ async fn a_link_is_created_shown_edited_and_revoked_through_forms(app: TestApp) 
         "the form comes back filled and escaped"
     );
 
-    let created = browser
-        .post(app.url("/links"))
-        .header(COOKIE, &cookies)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("kind", "order"),
-            ("product_id", "123"),
-            ("order_log_id", "9876"),
-            ("title", hostile),
-            ("welcome_text", "Xush kelibsiz!\n<i>2-qator</i>"),
-            ("ttl", "7d"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let created = app
+        .panel_post_form(
+            &cookies,
+            "/links",
+            &[
+                ("csrf", csrf.as_str()),
+                ("kind", "order"),
+                ("product_id", "123"),
+                ("order_log_id", "9876"),
+                ("title", hostile),
+                ("welcome_text", "Xush kelibsiz!\n<i>2-qator</i>"),
+                ("ttl", "7d"),
+            ],
+        )
+        .await;
     assert_eq!(created.status(), 303);
     let location = created.headers()[LOCATION].to_str().unwrap().to_owned();
     let key = location.trim_start_matches("/links/").to_owned();
@@ -76,12 +71,7 @@ async fn a_link_is_created_shown_edited_and_revoked_through_forms(app: TestApp) 
     links::open(&app.db, &key, &user(77), startlink_core::time::now())
         .await
         .unwrap();
-    let detail = browser
-        .get(app.url(&location))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let detail = app.panel_get(&cookies, &location).await;
     assert_eq!(detail.status(), 200);
     let html = detail.text().await.unwrap();
     assert!(
@@ -102,19 +92,13 @@ async fn a_link_is_created_shown_edited_and_revoked_through_forms(app: TestApp) 
         "the open is listed: {html}"
     );
 
-    let svg = browser
-        .get(app.url(&format!("/links/{key}/qr.svg")))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let svg = app
+        .panel_get(&cookies, &format!("/links/{key}/qr.svg"))
+        .await;
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
-    let png = browser
-        .get(app.url(&format!("/links/{key}/qr.png?size=300")))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let png = app
+        .panel_get(&cookies, &format!("/links/{key}/qr.png?size=300"))
+        .await;
     assert_eq!(png.headers()["content-type"], "image/png");
     let anonymous = browser
         .get(app.url(&format!("/links/{key}/qr.png")))
@@ -123,19 +107,19 @@ async fn a_link_is_created_shown_edited_and_revoked_through_forms(app: TestApp) 
         .unwrap();
     assert_eq!(anonymous.status(), 303, "no session, no QR");
 
-    let edited = browser
-        .post(app.url(&format!("/links/{key}/edit")))
-        .header(COOKIE, &cookies)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("title", "Yangi"),
-            ("welcome_text", ""),
-            ("expires_at", ""),
-            ("max_uses", "3"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let edited = app
+        .panel_post_form(
+            &cookies,
+            &format!("/links/{key}/edit"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("title", "Yangi"),
+                ("welcome_text", ""),
+                ("expires_at", ""),
+                ("max_uses", "3"),
+            ],
+        )
+        .await;
     assert_eq!(edited.status(), 303);
     let stored = links::find(&app.db, &stored.key).await.unwrap().unwrap();
     assert_eq!(
@@ -143,36 +127,33 @@ async fn a_link_is_created_shown_edited_and_revoked_through_forms(app: TestApp) 
         (Some("Yangi"), None)
     );
     assert_eq!((stored.expires_at, stored.max_uses), (None, Some(3)));
-    let too_few = browser
-        .post(app.url(&format!("/links/{key}/edit")))
-        .header(COOKIE, &cookies)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("title", "Yangi"),
-            ("max_uses", "0"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let too_few = app
+        .panel_post_form(
+            &cookies,
+            &format!("/links/{key}/edit"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("title", "Yangi"),
+                ("max_uses", "0"),
+            ],
+        )
+        .await;
     assert_eq!(too_few.status(), 422);
     assert!(too_few.text().await.unwrap().contains("max_uses"));
 
-    let revoked = browser
-        .post(app.url(&format!("/links/{key}/revoke")))
-        .header(COOKIE, &cookies)
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let revoked = app
+        .panel_post_form(
+            &cookies,
+            &format!("/links/{key}/revoke"),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
     assert_eq!(revoked.status(), 303);
     let stored = links::find(&app.db, &stored.key).await.unwrap().unwrap();
     assert!(stored.revoked_at.is_some());
-    let html = browser
-        .get(app.url(&location))
-        .header(COOKIE, &cookies)
-        .send()
+    let html = app
+        .panel_get(&cookies, &location)
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -203,14 +184,9 @@ async fn viewers_and_forms_without_the_token_change_nothing(app: TestApp) {
     .await
     .unwrap();
     let key = link.key.as_str();
-    let browser = browser();
-    let (cookies, csrf) = session(&app, &browser).await;
-    let detail = browser
-        .get(app.url(&format!("/links/{key}")))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let browser = &app.browser;
+    let (cookies, csrf) = app.panel_owner().await;
+    let detail = app.panel_get(&cookies, &format!("/links/{key}")).await;
     assert_eq!(detail.status(), 200, "a viewer reads");
     assert!(
         !detail.text().await.unwrap().contains("/revoke"),
@@ -230,13 +206,7 @@ async fn viewers_and_forms_without_the_token_change_nothing(app: TestApp) {
             vec![("csrf", csrf.as_str())],
         ),
     ] {
-        let response = browser
-            .post(app.url(&path))
-            .header(COOKIE, &cookies)
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
+        let response = app.panel_post_form(&cookies, &path, &form).await;
         assert_eq!(response.status(), 403, "viewer {path}");
         let forged = browser
             .post(app.url(&path))
@@ -252,21 +222,16 @@ async fn viewers_and_forms_without_the_token_change_nothing(app: TestApp) {
     }
     let stored = links::find(&app.db, &link.key).await.unwrap().unwrap();
     assert_eq!((stored.title, stored.revoked_at), (None, None));
-    let denied = browser
-        .post(app.url("/links"))
-        .header(COOKIE, &cookies)
-        .form(&[("csrf", csrf.as_str()), ("product_id", "5")])
-        .send()
-        .await
-        .unwrap();
+    let denied = app
+        .panel_post_form(
+            &cookies,
+            "/links",
+            &[("csrf", csrf.as_str()), ("product_id", "5")],
+        )
+        .await;
     assert_eq!(denied.headers()["content-type"], "text/html; charset=utf-8");
     assert!(denied.text().await.unwrap().contains("read-only"));
-    let missing = browser
-        .get(app.url("/links/No_Such_Key<1>"))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let missing = app.panel_get(&cookies, "/links/No_Such_Key<1>").await;
     assert_eq!(missing.status(), 404);
     let html = missing.text().await.unwrap();
     assert!(
@@ -302,8 +267,8 @@ async fn the_links_list_filters_by_kind_campaign_creator_and_sorts(app: TestApp)
         .await
         .unwrap();
     }
-    let browser = browser();
-    let (cookies, _) = session(&app, &browser).await;
+    let browser = &app.browser;
+    let (cookies, _) = app.panel_owner().await;
     let page = |query: &'static str| {
         let request = browser
             .get(app.url(&format!("/links?{query}")))

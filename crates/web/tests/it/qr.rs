@@ -2,10 +2,13 @@
 
 use serde_json::json;
 
-use crate::api_suite;
 use crate::helpers::{TestApp, json};
 
-api_suite!(qr_codes_come_as_png_and_svg_with_the_studios_options);
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
+    qr_codes_come_as_png_and_svg_with_the_studios_options,
+}
 
 async fn qr_codes_come_as_png_and_svg_with_the_studios_options(app: TestApp) {
     let admin = app.admin().await;

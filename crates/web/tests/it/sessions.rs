@@ -8,11 +8,11 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use startlink_core::admins::Role;
 
-use crate::api_suite;
 use crate::helpers::{PASSWORD, TestApp, json};
-use crate::panel::{browser, session, session_as};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     logout_ends_the_access_token_at_once,
     the_panel_logout_ends_the_cookie_at_once,
     a_new_password_disable_or_delete_ends_every_session_of_that_admin,
@@ -22,7 +22,7 @@ api_suite!(
     panel_writes_leave_audit_rows,
     only_the_admin_role_manages_admins_tokens_and_reads_the_audit_log,
     token_listing_shows_when_each_was_last_used,
-);
+}
 
 async fn me(app: &TestApp, bearer: &str) -> StatusCode {
     app.get("/api/v1/auth/me", bearer).await.status()
@@ -52,22 +52,12 @@ async fn logout_ends_the_access_token_at_once(app: TestApp) {
 
 async fn the_panel_logout_ends_the_cookie_at_once(app: TestApp) {
     app.admin().await;
-    let browser = browser();
-    let (cookies, csrf) = session(&app, &browser).await;
-    let logout = browser
-        .post(app.url("/logout"))
-        .header(COOKIE, &cookies)
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let (cookies, csrf) = app.panel_owner().await;
+    let logout = app
+        .panel_post_form(&cookies, "/logout", &[("csrf", csrf.as_str())])
+        .await;
     assert_eq!(logout.status(), 303);
-    let old = browser
-        .get(app.url("/"))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let old = app.panel_get(&cookies, "/").await;
     assert_eq!(old.status(), 303, "the old cookie opens nothing");
     assert_eq!(old.headers()[LOCATION], "/login");
 }
@@ -76,8 +66,7 @@ async fn a_new_password_disable_or_delete_ends_every_session_of_that_admin(app: 
     let owner = app.admin().await;
     for step in ["password", "disable", "delete"] {
         let bek = app.token_for(&format!("bek-{step}"), Role::Admin).await;
-        let browser = browser();
-        let (cookies, _) = session_as(&app, &browser, &format!("bek-{step}"), PASSWORD).await;
+        let (cookies, _) = app.panel_login(&format!("bek-{step}"), PASSWORD).await;
         let path = format!("/api/v1/admins/bek-{step}");
         let response = match step {
             "password" => {
@@ -101,12 +90,7 @@ async fn a_new_password_disable_or_delete_ends_every_session_of_that_admin(app: 
             response.text().await.unwrap()
         );
         assert_eq!(me(&app, &bek).await, 401, "{step}: the JWT died");
-        let panel = browser
-            .get(app.url("/"))
-            .header(COOKIE, &cookies)
-            .send()
-            .await
-            .unwrap();
+        let panel = app.panel_get(&cookies, "/").await;
         assert_eq!(panel.status(), 303, "{step}: the panel cookie died");
         assert_eq!(
             me(&app, &owner).await,
@@ -135,9 +119,9 @@ async fn a_new_password_disable_or_delete_ends_every_session_of_that_admin(app: 
 
 async fn a_csrf_token_of_another_session_or_a_foreign_origin_is_refused(app: TestApp) {
     app.admin().await;
-    let browser = browser();
-    let (_, csrf_a) = session(&app, &browser).await;
-    let (cookies_b, csrf_b) = session(&app, &browser).await;
+    let browser = &app.browser;
+    let (_, csrf_a) = app.panel_owner().await;
+    let (cookies_b, csrf_b) = app.panel_owner().await;
     assert_ne!(csrf_a, csrf_b, "each session has its own token");
     let create = |cookies: String, csrf: String, origin: Option<&'static str>| {
         let mut request = browser
@@ -181,7 +165,7 @@ async fn a_csrf_token_of_another_session_or_a_foreign_origin_is_refused(app: Tes
     let no_origin = create(cookies_b, csrf_b, None).await.unwrap();
     assert_eq!(no_origin.status(), 303, "without Origin the token decides");
 
-    let token = crate::panel::csrf_for(&app, &browser).await;
+    let token = app.panel_csrf().await;
     let foreign_login = browser
         .post(app.url("/login"))
         .header(COOKIE, format!("startlink_csrf={token}"))
@@ -338,8 +322,8 @@ async fn api_writes_and_logins_leave_audit_rows(app: TestApp) {
 
 async fn panel_writes_leave_audit_rows(app: TestApp) {
     let owner = app.admin().await;
-    let browser = browser();
-    let (cookies, csrf) = session(&app, &browser).await;
+    let browser = &app.browser;
+    let (cookies, csrf) = app.panel_owner().await;
     let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
         let mut form = fields;
         form.push(("csrf", csrf.clone()));
@@ -395,12 +379,7 @@ async fn panel_writes_leave_audit_rows(app: TestApp) {
             "link.create"
         ]
     );
-    let page = browser
-        .get(app.url("/audit?action=admin"))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap();
+    let page = app.panel_get(&cookies, "/audit?action=admin").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(

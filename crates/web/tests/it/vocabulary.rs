@@ -10,14 +10,14 @@ use serde_json::{Value, json};
 use startlink_core::admins::Role;
 use startlink_core::links::LinkView;
 
-use crate::api_suite;
 use crate::helpers::{TestApp, json};
-use crate::panel::{browser, session};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     every_route_refuses_a_value_outside_its_vocabulary_with_cores_message,
     the_panel_shows_a_bad_filter_value_as_an_error,
-);
+}
 
 const KIND: &str = r#"kind: "foo" is not one of order, campaign, referral"#;
 const STATUS: &str = r#"status: "gone" is not one of active, used, expired, revoked"#;
@@ -69,8 +69,8 @@ async fn every_route_refuses_a_value_outside_its_vocabulary_with_cores_message(a
 
 async fn the_panel_shows_a_bad_filter_value_as_an_error(app: TestApp) {
     app.token_for("owner", Role::Admin).await;
-    let browser = browser();
-    let (cookies, _) = session(&app, &browser).await;
+    let browser = &app.browser;
+    let (cookies, _) = app.panel_owner().await;
     let page = |path: &'static str| {
         let request = browser.get(app.url(path)).header(COOKIE, &cookies);
         async move {
