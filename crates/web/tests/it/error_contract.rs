@@ -4,14 +4,15 @@
 
 use serde_json::json;
 
-use crate::api_suite;
 use crate::helpers::{TestApp, json};
 
-api_suite!(
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
     input_errors_are_400_bad_request_naming_the_field,
     the_summary_reads_its_period_and_refuses_from_after_to,
     all_as_csv_is_refused_in_the_apis_words,
-);
+}
 
 /// Rejections of axum's extractors (query, JSON, path) and the handlers'
 /// own checks answer alike: 400, `bad_request`, the message starting with

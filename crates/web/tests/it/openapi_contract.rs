@@ -9,10 +9,13 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 use startlink_core::admins::{self, Role, Scope};
 
-use crate::api_suite;
 use crate::helpers::TestApp;
 
-api_suite!(every_schema_valid_request_gets_a_documented_answer);
+startlink_test_support::backend_suite! {
+    worker_threads = 2;
+    fixture = |backend| crate::helpers::spawn_app(backend) => |app| (app);
+    every_schema_valid_request_gets_a_documented_answer,
+}
 
 /// Variants per operation: 0 sends the required inputs only, the others every
 /// input, each taking the variant's pick among the schema's valid values.
