@@ -129,11 +129,17 @@ pub fn session_csrf_token(secret: &JwtSecret, session_id: &str) -> String {
 
 /// Whether a request's `Origin`, or without one its `Referer`, names the
 /// host it was sent to. Without either header: true (the token decides).
+/// `Origin: null` says nothing: browsers send it for a same-origin form post
+/// from a page whose `Referrer-Policy` is `no-referrer` (ours), so it counts
+/// as absent and the session-bound token decides.
 /// The scheme is not compared: behind a TLS-terminating proxy the server
 /// cannot know it.
 pub fn same_origin(headers: &HeaderMap) -> bool {
     let host = headers.get(HOST).and_then(|v| v.to_str().ok());
-    let claimed = match (headers.get(ORIGIN), headers.get(REFERER)) {
+    let origin = headers
+        .get(ORIGIN)
+        .filter(|origin| origin.as_bytes() != b"null");
+    let claimed = match (origin, headers.get(REFERER)) {
         (Some(origin), _) => origin.to_str().ok(),
         (None, Some(referer)) => referer.to_str().ok(),
         (None, None) => return true,
@@ -339,7 +345,17 @@ mod tests {
                 ][..],
                 false,
             ),
-            (&[("host", "panel.shop"), ("origin", "null")][..], false),
+            // An opaque origin (a form post under `Referrer-Policy:
+            // no-referrer`) says nothing; a Referer next to it still counts.
+            (&[("host", "panel.shop"), ("origin", "null")][..], true),
+            (
+                &[
+                    ("host", "panel.shop"),
+                    ("origin", "null"),
+                    ("referer", "https://evil.example/"),
+                ][..],
+                false,
+            ),
             (
                 &[
                     ("host", "panel.shop"),
