@@ -16,6 +16,7 @@ pub use store::{AuditPage, AuditQuery, MAX_PAGE, list, prune, record};
 
 /// What kind of caller acted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
     /// A panel or API login.
@@ -208,8 +209,10 @@ pub fn retention(input: Option<&str>) -> Result<Option<chrono::Duration>, AuditE
     }
 }
 
-/// A stored audit row.
+/// A stored audit row, as the API, the panel and `startlink audit --json`
+/// show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditRecord {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -220,7 +223,9 @@ pub struct AuditRecord {
     pub action: String,
     pub object_kind: Option<String>,
     pub object_key: Option<String>,
+    /// The client's IP address.
     pub address: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub detail: Option<serde_json::Value>,
 }
 

@@ -2,7 +2,6 @@
 //! what they did.
 
 use axum::extract::State;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use startlink_core::audit::{self, Actor, AuditError, AuditQuery, AuditRecord, Entry};
 use startlink_core::time;
@@ -51,46 +50,10 @@ pub struct ListAudit {
     pub limit: Option<u64>,
 }
 
-/// One audit row.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditOut {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    /// `admin`, `token`, `telegram` or `cli`.
-    pub actor_kind: String,
-    pub actor_id: Option<i64>,
-    pub actor_name: String,
-    /// `object.verb`, e.g. `link.create`, `auth.login_failed`.
-    pub action: String,
-    pub object_kind: Option<String>,
-    pub object_key: Option<String>,
-    /// The client's IP address.
-    pub address: Option<String>,
-    #[schema(value_type = Option<Object>)]
-    pub detail: Option<serde_json::Value>,
-}
-
-impl From<AuditRecord> for AuditOut {
-    fn from(r: AuditRecord) -> Self {
-        Self {
-            id: r.id,
-            at: r.at,
-            actor_kind: r.actor_kind.as_str().to_owned(),
-            actor_id: r.actor_id,
-            actor_name: r.actor_name,
-            action: r.action,
-            object_kind: r.object_kind,
-            object_key: r.object_key,
-            address: r.address,
-            detail: r.detail,
-        }
-    }
-}
-
 /// A page of audit rows, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditPageOut {
-    pub entries: Vec<AuditOut>,
+    pub entries: Vec<AuditRecord>,
     /// Pass as `before` for the next (older) page; null on the last page.
     pub next_before: Option<i64>,
 }
@@ -129,7 +92,7 @@ pub async fn list(
     )
     .await?;
     Ok(Json(AuditPageOut {
-        entries: page.entries.into_iter().map(AuditOut::from).collect(),
+        entries: page.entries,
         next_before: page.next_before,
     }))
 }
