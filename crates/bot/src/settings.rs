@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use url::Url;
 
 use crate::i18n::Lang;
-use startlink_core::vocab::ParseError;
 
 /// Telegram's documented bulk limit, messages per second.
 pub const DEFAULT_MAX_RPS: u32 = 30;
@@ -39,8 +38,6 @@ pub enum SettingsError {
         "webhook mode needs WEBHOOK_SECRET: 16 to 256 characters of A-Z a-z 0-9 _ - (e.g. from `openssl rand -hex 32`)"
     )]
     BadWebhookSecret,
-    #[error("DEFAULT_LANG: {0}")]
-    BadLang(#[from] ParseError),
     #[error("TG_MAX_RPS must be a whole number from 1 to 100000")]
     BadRps,
     #[error("REPORT_SCHEDULE {0:?} must be off, daily or weekly")]
@@ -182,7 +179,8 @@ pub struct RawBotSettings {
     pub mode: Option<String>,
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<String>,
-    pub default_lang: Option<String>,
+    /// Already parsed: `DEFAULT_LANG` is read once, for the bot and the panel.
+    pub default_lang: Option<Lang>,
     pub qr_logo: Option<String>,
     pub max_rps: Option<String>,
     pub report_schedule: Option<String>,
@@ -238,10 +236,7 @@ impl RawBotSettings {
             }
             other => return Err(SettingsError::BadMode(other.to_owned())),
         };
-        let default_lang = match non_empty(&self.default_lang) {
-            None => Lang::Uz,
-            Some(code) => code.parse::<Lang>()?,
-        };
+        let default_lang = self.default_lang.unwrap_or_default();
         let max_rps = match non_empty(&self.max_rps) {
             None => DEFAULT_MAX_RPS,
             Some(v) => v
@@ -422,13 +417,6 @@ mod tests {
                     ..raw()
                 },
                 "WEBHOOK_URL",
-            ),
-            (
-                RawBotSettings {
-                    default_lang: Some("de".into()),
-                    ..raw()
-                },
-                "DEFAULT_LANG",
             ),
             (
                 RawBotSettings {

@@ -3,12 +3,13 @@
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-use clap::{Args, Parser, Subcommand};
-use startlink_core::config::{Config, DEFAULT_DATABASE_URL, DEFAULT_TIMEZONE};
+use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use crate::app::{App, Listeners, Parts};
 use crate::commands;
+use crate::settings::{Environment, GlobalArgs, HttpArgs, ServeArgs, Settings};
+use startlink_core::config::Config;
 
 /// startlink: Telegram deep links that mean something.
 ///
@@ -21,20 +22,6 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Settings every command shares; each also reads its environment variable.
-#[derive(Debug, Args)]
-pub struct GlobalArgs {
-    /// Database: sqlite://FILE?mode=rwc or postgres://USER:PASS@HOST/DB
-    #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
-    pub database_url: String,
-    /// The bot's username, for building t.me links
-    #[arg(long, global = true, env = "BOT_USERNAME")]
-    pub bot_username: Option<String>,
-    /// IANA time zone for showing times
-    #[arg(long, global = true, env = "TIMEZONE", default_value = DEFAULT_TIMEZONE)]
-    pub timezone: String,
 }
 
 // Parsed once per run; boxing the big variant would buy nothing.
@@ -53,9 +40,9 @@ pub enum Command {
     /// Make a styled QR code (PNG or SVG) of any text, checked to scan
     Qr(commands::qr::QrArgs),
     /// Run everything: the bot and the HTTP server (Ctrl-C stops gracefully)
-    Serve(commands::serve::BotArgs),
+    Serve(ServeArgs),
     /// Run the bot alone (the HTTP server too in webhook mode)
-    Bot(commands::serve::BotArgs),
+    Bot(ServeArgs),
     /// Panel and API users (admins and read-only viewers)
     #[command(subcommand)]
     Admin(commands::admin::AdminCommand),
@@ -65,7 +52,7 @@ pub enum Command {
     /// Who did what: writes, logins, failed logins, logouts (newest first)
     Audit(commands::audit::AuditArgs),
     /// Run the REST API (docs at /docs) without the bot
-    Web(commands::web::WebArgs),
+    Web(HttpArgs),
     /// Fill the database with demo links, users and opens (for trying the
     /// panel and for benchmarks)
     DemoData(commands::demo::DemoArgs),
@@ -75,12 +62,11 @@ pub enum Command {
 
 /// Runs the command line and turns failures into one line on stderr.
 pub fn main() -> ExitCode {
-    // A missing .env is normal; a malformed one is worth saying.
-    let dotenv = dotenvy::dotenv();
+    let (env, dotenv_warning) = Environment::load();
     let cli = Cli::parse();
-    init_tracing();
-    if let Err(dotenvy::Error::LineParse(line, index)) = &dotenv {
-        tracing::warn!("ignoring .env: cannot parse {line:?} at position {index}");
+    init_tracing(env.var("RUST_LOG"));
+    if let Some(warning) = dotenv_warning {
+        tracing::warn!("{warning}");
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -92,7 +78,7 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, &env)) {
         Ok(()) => ExitCode::SUCCESS,
         // The reader went away (`… | head`): done, quietly, as Unix tools are.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
@@ -129,9 +115,10 @@ pub(crate) fn one_line(error: &anyhow::Error) -> String {
     line.replace('\n', " ")
 }
 
-fn init_tracing() {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("warn,startlink=info,startlink_core=info"));
+fn init_tracing(rust_log: Option<&str>) {
+    let filter = rust_log
+        .and_then(|directives| EnvFilter::try_new(directives).ok())
+        .unwrap_or_else(|| EnvFilter::new("warn,startlink=info,startlink_core=info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -140,35 +127,48 @@ fn init_tracing() {
         .init();
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let (config, notes) = Config::from_values(
-        &cli.global.database_url,
-        cli.global.bot_username.as_deref(),
-        &cli.global.timezone,
-    )
-    .context("invalid configuration")?;
-    for note in notes {
-        tracing::info!("{note}");
-    }
-    match cli.command {
-        Command::Migrate => commands::migrate::run(&config).await,
-        Command::Link(command) => commands::link::run(&config, command).await,
-        Command::Stats(args) => commands::stats::run(&config, args).await,
-        Command::Export(args) => commands::export::run(&config, args).await,
+pub async fn run(cli: Cli, env: &Environment) -> anyhow::Result<()> {
+    let Cli { global, command } = cli;
+    let config = || -> anyhow::Result<Config> {
+        let (config, notes) = global.config(env)?;
+        for note in notes {
+            tracing::info!("{note}");
+        }
+        Ok(config)
+    };
+    match command {
+        Command::Migrate => commands::migrate::run(&config()?).await,
+        Command::Link(command) => commands::link::run(&config()?, command).await,
+        Command::Stats(args) => commands::stats::run(&config()?, args).await,
+        Command::Export(args) => {
+            commands::export::run(&config()?, args, Settings::default_lang(env)?).await
+        }
         Command::Qr(args) => commands::qr::run(args),
+        Command::Admin(command) => commands::admin::run(&config()?, command).await,
+        Command::Token(command) => commands::token::run(&config()?, command).await,
+        Command::Audit(args) => commands::audit::run(&config()?, args).await,
+        Command::DemoData(args) => commands::demo::run(&config()?, args).await,
+        Command::Report(args) => {
+            commands::report::run(&config()?, args, Settings::default_lang(env)?).await
+        }
         Command::Serve(args) => {
-            commands::serve::run(&config, args, commands::serve::Parts::Everything).await
+            let settings = Settings::read(&global, &args.http, Some(&args.bot), env)?;
+            serve(settings, Parts::Everything).await
         }
         Command::Bot(args) => {
-            commands::serve::run(&config, args, commands::serve::Parts::BotOnly).await
+            let settings = Settings::read(&global, &args.http, Some(&args.bot), env)?;
+            serve(settings, Parts::BotOnly).await
         }
-        Command::Admin(command) => commands::admin::run(&config, command).await,
-        Command::Token(command) => commands::token::run(&config, command).await,
-        Command::Audit(args) => commands::audit::run(&config, args).await,
-        Command::Web(args) => commands::web::run(&config, args).await,
-        Command::DemoData(args) => commands::demo::run(&config, args).await,
-        Command::Report(args) => commands::report::run(&config, args).await,
+        Command::Web(args) => {
+            serve(Settings::read(&global, &args, None, env)?, Parts::WebOnly).await
+        }
     }
+}
+
+/// `serve`, `bot` and `web`: until Ctrl-C or SIGTERM.
+async fn serve(settings: Settings, parts: Parts) -> anyhow::Result<()> {
+    let app = App::build(settings, parts, Listeners::default()).await?;
+    app.run_until_stopped(crate::app::shutdown_signal()).await
 }
 
 #[cfg(test)]

@@ -66,14 +66,9 @@ pub struct ExportArgs {
     #[arg(long, value_name = "TEXT")]
     search: Option<String>,
     /// Language of XLSX headers (CSV headers are the JSON field names)
-    #[arg(
-        long,
-        value_parser = vocabulary::<Lang>(),
-        env = "DEFAULT_LANG",
-        default_value = "uz",
-        value_name = "L"
-    )]
-    lang: Lang,
+    /// [default: DEFAULT_LANG, else uz]
+    #[arg(long, value_parser = vocabulary::<Lang>(), value_name = "L")]
+    lang: Option<Lang>,
     /// CSV: start with a UTF-8 byte order mark (for Excel on Windows)
     #[arg(long)]
     bom: bool,
@@ -82,8 +77,8 @@ pub struct ExportArgs {
     output: PathBuf,
 }
 
-pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
-    let request = request(config, &args)?;
+pub async fn run(config: &Config, args: ExportArgs, default_lang: Lang) -> anyhow::Result<()> {
+    let request = request(config, &args, default_lang)?;
     let target = Target::prepare(&args.output, request.format)?;
     let db = open_db(config).await?;
     let request = ExportRequest {
@@ -118,7 +113,11 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn request(config: &Config, args: &ExportArgs) -> anyhow::Result<ExportRequest> {
+fn request(
+    config: &Config,
+    args: &ExportArgs,
+    default_lang: Lang,
+) -> anyhow::Result<ExportRequest> {
     let dataset = match args.dataset {
         DatasetArg::Links => Dataset::Links,
         DatasetArg::Events => Dataset::Events,
@@ -147,7 +146,7 @@ fn request(config: &Config, args: &ExportArgs) -> anyhow::Result<ExportRequest> 
         &links,
         config.timezone,
     )?;
-    request.lang = args.lang;
+    request.lang = args.lang.unwrap_or(default_lang);
     request.bom = args.bom;
     Ok(request)
 }

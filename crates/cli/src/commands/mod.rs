@@ -8,10 +8,8 @@ pub mod link;
 pub mod migrate;
 pub mod qr;
 pub mod report;
-pub mod serve;
 pub mod stats;
 pub mod token;
-pub mod web;
 
 use anyhow::Context as _;
 use startlink_core::DatabaseConnection;

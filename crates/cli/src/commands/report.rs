@@ -29,15 +29,15 @@ pub struct ReportArgs {
     /// [default: now]
     #[arg(long, value_name = "D")]
     to: Option<String>,
-    /// Language of the report: uz, ru or en
-    #[arg(long, default_value = "uz", value_parser = vocabulary::<Lang>())]
-    lang: Lang,
+    /// Language of the report: uz, ru or en [default: DEFAULT_LANG, else uz]
+    #[arg(long, value_parser = vocabulary::<Lang>(), value_name = "L")]
+    lang: Option<Lang>,
     /// PDF file to write (`-` for standard output); nothing is left behind on failure
     #[arg(short = 'o', long = "output", value_name = "FILE.pdf")]
     output: PathBuf,
 }
 
-pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<()> {
+pub async fn run(config: &Config, args: ReportArgs, default_lang: Lang) -> anyhow::Result<()> {
     let started = Instant::now();
     let tz = config.timezone;
     let now = startlink_core::time::now();
@@ -65,7 +65,7 @@ pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<()> {
         .map(|builder| builder.bot().as_str().to_owned());
     let request = ReportRequest {
         filter,
-        lang: args.lang,
+        lang: args.lang.unwrap_or(default_lang),
         tz,
         bot,
         generated_at: now,

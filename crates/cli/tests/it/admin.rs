@@ -253,8 +253,8 @@ fn web_in_sandbox_mode_prints_a_one_time_admin_password_that_logs_in() {
         if let Some(p) = line.trim().strip_prefix("password: ") {
             password = Some(p.to_owned());
         }
-        if let Some(url) = line.strip_prefix("API docs: http://") {
-            addr = Some(url.trim_end_matches("/docs").to_owned());
+        if let Some(url) = line.strip_prefix("Panel: http://") {
+            addr = url.split('/').next().map(str::to_owned);
             break;
         }
     }

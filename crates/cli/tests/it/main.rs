@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin;
+mod app;
 mod browser;
 mod cli;
 mod config_docs;

@@ -1,12 +1,11 @@
-//! A real `startlink serve --sandbox` process on free ports with its own
+//! A real `startlink serve --sandbox` process on ports of its choosing (port 0) with its own
 //! SQLite file, and a panel client that keeps the session and CSRF cookies
 //! as a browser does.
 
-use std::io::Write as _;
-use std::net::TcpListener;
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -19,14 +18,6 @@ pub struct Server {
     child: Child,
     dir: tempfile::TempDir,
     pub base: String,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn command(dir: &Path, args: &[&str]) -> Command {
@@ -61,45 +52,38 @@ impl Server {
             writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
             assert!(child.wait().unwrap().success(), "admin create {name}");
         }
-        let (http, sandbox) = (free_port(), free_port());
-        let child = command(
+        // Port 0 for both: the server prints where it listens.
+        let mut child = command(
             dir.path(),
-            &[
-                "serve",
-                "--sandbox",
-                "--sandbox-addr",
-                &format!("127.0.0.1:{sandbox}"),
-            ],
+            &["serve", "--sandbox", "--sandbox-addr", "127.0.0.1:0"],
         )
-        .env("HTTP_ADDR", format!("127.0.0.1:{http}"))
+        .env("HTTP_ADDR", "127.0.0.1:0")
         .env("OPERATOR_IDS", "7000001")
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
-        let server = Self {
+        let stdout = child.stdout.take().unwrap();
+        let (found, address) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut found = Some(found);
+            // Read to the end: the server must never write into a closed pipe.
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.strip_prefix("Panel: http://")
+                    && let Some(found) = found.take()
+                {
+                    let addr = rest.split('/').next().unwrap_or_default().to_owned();
+                    let _ = found.send(addr);
+                }
+            }
+        });
+        let addr = address
+            .recv_timeout(Duration::from_secs(60))
+            .expect("startlink serve printed where the panel listens within a minute");
+        Self {
             child,
             dir,
-            base: format!("http://127.0.0.1:{http}"),
-        };
-        server.wait_ready().await;
-        server
-    }
-
-    async fn wait_ready(&self) {
-        let http = reqwest::Client::new();
-        let started = Instant::now();
-        loop {
-            if let Ok(response) = http.get(format!("{}/healthz", self.base)).send().await
-                && response.status() == StatusCode::OK
-            {
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "startlink serve did not answer /healthz within a minute"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            base: format!("http://{addr}"),
         }
     }
 
